@@ -1,0 +1,28 @@
+/**
+ * closed-port — a port on which nothing listens, so the kernel answers the gateway's SYN with RST
+ * and connect() fails with ECONNREFUSED. It takes a free ephemeral port by listening on it for an
+ * instant and closing at once.
+ */
+import net from 'node:net';
+import { z } from 'zod';
+import { authority, defineBackend, listen } from './backend.ts';
+
+export const closedPort = defineBackend({
+  name: 'closed-port',
+  summary: 'nothing listens on its port (connection refused)',
+  settings: z.object({}).strict(),
+  protocol: () => 'http',
+  explain: () => 'is a port on which nothing listens: every connect() is refused',
+  async serve(_settings, backend, listenOptions) {
+    const host = listenOptions.host ?? '127.0.0.1';
+    let port = listenOptions.port ?? 0;
+    if (port === 0) {
+      const probe = net.createServer();
+      port = await listen(probe, 'backend closed-port', { host });
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+    }
+    backend.port = port;
+    backend.url = `http://${authority(host, port)}`;
+    return backend;
+  },
+});

@@ -1,0 +1,47 @@
+/**
+ * healthy — the control: an HTTP/1.1 keep-alive server (TLS optional) that answers every request
+ * at once with a small JSON body. Whatever fails in front of it is not the target's fault.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import { z } from 'zod';
+import { defineBackend } from './backend.ts';
+import { tlsMaterial } from './tls-material.ts';
+
+export const healthy = defineBackend({
+  name: 'healthy',
+  summary: 'answers every request with 200 at once (the control)',
+  settings: z
+    .object({
+      tls: z.boolean().default(false),
+      status: z.number().int().min(200).max(599).default(200),
+      body: z.string().default('{"ok":true}'),
+      /** Node's own default: idle keep-alive connections are closed after 5 s */
+      keepAliveTimeoutMs: z.number().int().nonnegative().default(5000),
+    })
+    .strict(),
+  protocol: (settings) => (settings.tls ? 'https' : 'http'),
+  explain: (settings) => `answers every request with ${settings.status} and a ${Buffer.byteLength(settings.body)}-byte body${settings.tls ? ' over TLS' : ''}`,
+  async serve(settings, backend, listenOptions) {
+    const handler: http.RequestListener = (req, res) => {
+      const conn = connections.get(req.socket.remotePort ?? 0);
+      backend.record('request-read', conn, { detail: `${req.method} ${req.url}` });
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(settings.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(settings.body) });
+        res.end(settings.body, () => backend.record('responded', conn, { detail: String(settings.status) }));
+      });
+    };
+    const server = settings.tls ? https.createServer(await tlsMaterial(), handler) : http.createServer(handler);
+    server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+    // Keyed by the peer's port, which the raw socket and its TLS wrapper share.
+    const connections = new Map<number, string>();
+    server.on('connection', (socket: net.Socket) => {
+      const port = socket.remotePort ?? 0;
+      connections.set(port, backend.track(socket));
+      socket.once('close', () => connections.delete(port));
+    });
+    return backend.serve(server, listenOptions);
+  },
+});

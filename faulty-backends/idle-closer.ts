@@ -1,0 +1,84 @@
+/**
+ * idle-closer — an HTTP/1.1 keep-alive server that closes any connection left idle for
+ * `idleTimeoutMs` (Node's default server closes at 5 s). By default it closes silently, sending
+ * only a FIN, as many real backends do; with `advertiseKeepAliveHint` it announces
+ * `Keep-Alive: timeout=N` first, as Node's own server does.
+ *
+ * The idle timer is its own rather than Node's `keepAliveTimeout`, so that the moment of the close
+ * is recorded and does not depend on Node's version.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import { z } from 'zod';
+import { defineBackend } from './backend.ts';
+import { tlsMaterial } from './tls-material.ts';
+
+export const idleCloser = defineBackend({
+  name: 'idle-closer',
+  summary: 'closes keep-alive connections left idle too long (the keep-alive mismatch)',
+  settings: z
+    .object({
+      idleTimeoutMs: z.number().int().positive().default(5000),
+      advertiseKeepAliveHint: z.boolean().default(false),
+      /** the N of Keep-Alive: timeout=N; by default the idle timeout in whole seconds, rounded down as Node does */
+      hintSeconds: z.number().int().nonnegative().optional(),
+      tls: z.boolean().default(false),
+      body: z.string().default('{"ok":true}'),
+    })
+    .strict(),
+  protocol: (settings) => (settings.tls ? 'https' : 'http'),
+  explain: (settings) =>
+    `answers 200 and keeps the connection open, then closes it after ${settings.idleTimeoutMs} ms idle, ` +
+    (settings.advertiseKeepAliveHint ? `having advertised Keep-Alive: timeout=${hintOf(settings)}` : 'silently (no Keep-Alive hint)'),
+  async serve(settings, backend, listenOptions) {
+    interface Connection {
+      conn: string;
+      socket: net.Socket;
+      idle?: NodeJS.Timeout;
+    }
+    const connections = new Map<number, Connection>();
+    const armIdleTimer = (entry: Connection) => {
+      clearTimeout(entry.idle);
+      entry.idle = setTimeout(() => {
+        backend.record('idle-close', entry.conn, { detail: `idle ${settings.idleTimeoutMs} ms` });
+        entry.socket.destroy();
+      }, settings.idleTimeoutMs);
+    };
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(settings.body) };
+    // An explicit Connection header stops Node from adding its own Keep-Alive hint.
+    headers.connection = 'keep-alive';
+    if (settings.advertiseKeepAliveHint) headers['keep-alive'] = `timeout=${hintOf(settings)}`;
+
+    const handler: http.RequestListener = (req, res) => {
+      const entry = connections.get(req.socket.remotePort ?? 0);
+      if (entry) clearTimeout(entry.idle);
+      backend.record('request-read', entry?.conn, { detail: `${req.method} ${req.url}` });
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, headers);
+        res.end(settings.body, () => {
+          backend.record('responded', entry?.conn, { detail: '200' });
+          if (entry) armIdleTimer(entry);
+        });
+      });
+    };
+    const server = settings.tls ? https.createServer(await tlsMaterial(), handler) : http.createServer(handler);
+    server.keepAliveTimeout = 0; // the idle close is ours, above
+    server.on('connection', (socket: net.Socket) => {
+      const port = socket.remotePort ?? 0;
+      const entry: Connection = { conn: backend.track(socket), socket };
+      connections.set(port, entry);
+      armIdleTimer(entry);
+      socket.once('close', () => {
+        clearTimeout(entry.idle);
+        connections.delete(port);
+      });
+    });
+    return backend.serve(server, listenOptions);
+  },
+});
+
+function hintOf(settings: { idleTimeoutMs: number; hintSeconds?: number | undefined }): number {
+  return settings.hintSeconds ?? Math.floor(settings.idleTimeoutMs / 1000);
+}

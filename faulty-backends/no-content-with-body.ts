@@ -1,0 +1,35 @@
+/**
+ * no-content-with-body — answers 204 (or 205) and yet sends a body with a Content-Length, which
+ * HTTP forbids. Edge rejects such a response (protocol.http.ResponseWithBody); Node's parser, and
+ * so Microgateway, ignores the body and passes the 204 on.
+ */
+import net from 'node:net';
+import { z } from 'zod';
+import { defineBackend } from './backend.ts';
+import { whenRequestRead } from './read-request.ts';
+
+export const noContentWithBody = defineBackend({
+  name: 'no-content-with-body',
+  summary: 'answers 204 with a body (a response HTTP forbids)',
+  settings: z
+    .object({
+      status: z.union([z.literal(204), z.literal(205)]).default(204),
+      body: z.string().min(1).default('{"note":"a body that a 204 must not have"}'),
+    })
+    .strict(),
+  protocol: () => 'http',
+  explain: (settings) => `answers ${settings.status} with a ${Buffer.byteLength(settings.body)}-byte body and a Content-Length`,
+  async serve(settings, backend, listenOptions) {
+    const reason = settings.status === 204 ? 'No Content' : 'Reset Content';
+    const response =
+      `HTTP/1.1 ${settings.status} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(settings.body)}\r\nConnection: close\r\n\r\n${settings.body}`;
+    const server = net.createServer((socket) => {
+      const conn = backend.track(socket);
+      whenRequestRead(socket, backend, conn, 0, () => {
+        socket.end(response, () => backend.record('responded', conn, { detail: String(settings.status) }));
+      });
+    });
+    return backend.serve(server, listenOptions);
+  },
+});

@@ -1,0 +1,58 @@
+/**
+ * faultgate backend <name>: one faulty backend on its own, for pointing one's own gateway at it.
+ * Prints its URL as the first line of stdout and runs until SIGINT or SIGTERM. Settings come from
+ * the environment under their own names, then from --set.
+ */
+import type { Command } from 'commander';
+import { backends, type BackendName } from '../../../faulty-backends/index.ts';
+import type { BackendDefinition, ListenOptions } from '../../../faulty-backends/backend.ts';
+import { applyAssignments } from '../../config/set-values.ts';
+import { FaultgateError } from '../../errors.ts';
+import { checkSettingNames, collect, parsePort, settingsFromEnvironment } from '../options.ts';
+import { untilSignal } from '../until-signal.ts';
+
+export interface BackendCommandOptions {
+  port?: number;
+  host: string;
+  set: string[];
+  check?: boolean;
+}
+
+export function backendNamed(name: string): BackendDefinition {
+  if (!Object.hasOwn(backends, name)) {
+    throw new FaultgateError('E_UNKNOWN_NAME', `unknown backend "${name}"; known: ${Object.keys(backends).join(', ')}`);
+  }
+  return backends[name as BackendName] as BackendDefinition;
+}
+
+/** The backend, its checked settings and where it would listen, without starting it. */
+export function resolveBackendOptions(name: string, options: BackendCommandOptions, env: NodeJS.ProcessEnv = process.env) {
+  const definition = backendNamed(name);
+  checkSettingNames(options.set, definition.settingNames, `backend ${name}`);
+  // Backend settings are flat names without dots.
+  const input = applyAssignments(settingsFromEnvironment({}, definition.settingNames, definition.settingNames, env), options.set, definition.settingNames);
+  const settings: unknown = definition.parseSettings(input);
+  const listen: ListenOptions = { host: options.host, ...(options.port === undefined ? {} : { port: options.port }) };
+  return { definition, settings, listen };
+}
+
+export function registerBackend(program: Command): void {
+  program
+    .command('backend')
+    .argument('<name>', `one of: ${Object.keys(backends).join(', ')}`)
+    .description('run one faulty backend until Ctrl-C')
+    .option('--port <n>', 'port to listen on; default any free one (env FAULTGATE_PORT)', parsePort, process.env.FAULTGATE_PORT === undefined ? undefined : parsePort(process.env.FAULTGATE_PORT))
+    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST)', process.env.FAULTGATE_HOST ?? '127.0.0.1')
+    .option('--set <key=value>', 'a setting of the backend, e.g. idleTimeoutMs=5000 (repeatable; also read from the environment)', collect, [])
+    .option('--check', 'validate the options and print the resolved settings as JSON; start nothing')
+    .action(async (name: string, options: BackendCommandOptions) => {
+      const { definition, settings, listen } = resolveBackendOptions(name, options);
+      if (options.check) {
+        process.stdout.write(`${JSON.stringify({ backend: definition.name, settings, listen })}\n`);
+        return;
+      }
+      const backend = await definition.start(settings, listen);
+      process.stdout.write(`${backend.url}\n${backend.name}: ${backend.explanation}\n`);
+      await untilSignal(() => backend.close());
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * faultgate gateway: one gateway of the chosen personality in front of any target, for pointing the
+ * harness at one's own systems. Prints its URL as the first line of stdout and runs until SIGINT
+ * or SIGTERM. Settings: defaults < --config file < environment < --set.
+ */
+import type { Command } from 'commander';
+import { readTargetEndpoint } from '../../config/edge.ts';
+import { loadConfigFile } from '../../config/load-file.ts';
+import { applyAssignments, type ConfigObject } from '../../config/set-values.ts';
+import { FaultgateError } from '../../errors.ts';
+import { createGateway, parseTarget, type GatewayOptions } from '../../gateway/gateway.ts';
+import { personalityNamed } from '../../gateway/personalities.ts';
+import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
+import { createLogger } from '../../logger.ts';
+import { checkSettingNames, collect, parsePort, settingsFromEnvironment } from '../options.ts';
+import { untilSignal } from '../until-signal.ts';
+
+export interface GatewayCommandOptions {
+  personality?: string;
+  target?: string;
+  port?: number;
+  host: string;
+  config?: string;
+  set: string[];
+  check?: boolean;
+}
+
+/** Everything the command would start, resolved and validated, without starting anything. */
+export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+  if (!options.personality) throw new FaultgateError('E_USAGE', `--personality is required: one of ${personalityNames.join(', ')}`);
+  const definition = personalityNamed(options.personality);
+  let settings: ConfigObject = {};
+  let target = options.target;
+  if (options.config) {
+    const loaded = loadConfigFile(options.config);
+    if (loaded.format === 'xml') {
+      if (definition.name !== 'edge') throw new FaultgateError('E_CONFIG', `${options.config}: an XML TargetEndpoint configures the edge personality, not ${definition.name}`);
+      const endpoint = readTargetEndpoint(loaded);
+      settings = endpoint.settings;
+      target ??= endpoint.url;
+    } else if (loaded.data && typeof loaded.data === 'object' && !Array.isArray(loaded.data)) {
+      settings = loaded.data as ConfigObject;
+    } else {
+      throw new FaultgateError('E_CONFIG', `${options.config}: expected a mapping of settings`);
+    }
+  }
+  settings = settingsFromEnvironment(settings, definition.settingNames, definition.flatSettingNames, env);
+  checkSettingNames(options.set, definition.settingNames, `personality ${definition.name}`);
+  settings = applyAssignments(settings, options.set, definition.flatSettingNames);
+  if (!target) throw new FaultgateError('E_USAGE', '--target is required: the URL of the backend to front, e.g. --target http://127.0.0.1:8080');
+  parseTarget(target);
+  // Parsing here reports a bad value before anything listens.
+  definition.parseSettings(settings, options.config ?? `${definition.name} settings`);
+  return {
+    personality: definition.name as PersonalityName,
+    target,
+    settings,
+    host: options.host,
+    ...(options.port === undefined ? {} : { port: options.port }),
+  };
+}
+
+export function registerGateway(program: Command): void {
+  program
+    .command('gateway')
+    .description('run one gateway (edge or microgateway personality) in front of a target until Ctrl-C')
+    .option('--personality <name>', `edge or microgateway (env FAULTGATE_PERSONALITY)`, process.env.FAULTGATE_PERSONALITY)
+    .option('--target <url>', 'the backend to front: http://host:port or https://host:port (env FAULTGATE_TARGET)', process.env.FAULTGATE_TARGET)
+    .option('--port <n>', "port to listen on; 0 for any free one (env FAULTGATE_PORT; default: edgemicro.port, else any)", parsePort, process.env.FAULTGATE_PORT === undefined ? undefined : parsePort(process.env.FAULTGATE_PORT))
+    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST)', process.env.FAULTGATE_HOST ?? '127.0.0.1')
+    .option('--config <file>', 'edge: a TargetEndpoint XML or a YAML of properties; microgateway: an org-env-config.yaml (env FAULTGATE_CONFIG)', process.env.FAULTGATE_CONFIG)
+    .option('--set <key=value>', 'any setting by its config name, e.g. io.timeout.millis=1000 (repeatable; also read from the environment)', collect, [])
+    .option('--check', 'validate the options and print the resolved settings as JSON; start nothing')
+    .action(async (options: GatewayCommandOptions) => {
+      const resolved = resolveGatewayOptions(options);
+      if (options.check) {
+        const settings = personalityNamed(resolved.personality).parseSettings(resolved.settings);
+        process.stdout.write(`${JSON.stringify({ personality: resolved.personality, target: resolved.target, port: resolved.port ?? null, host: resolved.host, settings })}\n`);
+        return;
+      }
+      const gateway = await createGateway({ ...resolved, logger: createLogger() });
+      process.stdout.write(`${gateway.url}\n`);
+      process.stdout.write(`${gateway.personality.describe()}\nproduct log: ${gateway.logFile}\n`);
+      await untilSignal(() => gateway.close());
+    });
+}

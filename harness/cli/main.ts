@@ -1,0 +1,41 @@
+/**
+ * The faultgate command. Each subcommand is a module in commands/; this file only wires them up
+ * and turns every user mistake into one line on stderr and exit code 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { isFaultgateError } from '../errors.ts';
+import { commands } from './commands/index.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('faultgate')
+    .description('Reproduces the failures that make API gateways answer 502 Bad Gateway.')
+    .showHelpAfterError('(run faultgate --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const register of commands) register(program);
+  program.commands.forEach((command) => command.exitOverride());
+  return program;
+}
+
+/** Runs the command line and resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; anything else commander rejects is a usage mistake.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (isFaultgateError(error)) {
+      process.stderr.write(`faultgate: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The Edge personality's settings, under the Message Processor's own names: the
+ * HTTPTargetConnection properties of a TargetEndpoint (with Edge's defaults) and the place of
+ * system.log. A TargetEndpoint XML file can be read directly; properties the harness does not model
+ * are listed, not rejected, because real files carry many.
+ */
+import { z } from 'zod';
+import { FaultgateError } from '../errors.ts';
+import { describeIssue } from './describe-issue.ts';
+import { millis, name, positiveMillis } from './fields.ts';
+import type { LoadedFile } from './load-file.ts';
+
+export const edgeSettingsSchema = z
+  .object({
+    /** TCP connect limit; exceeding it gives 503 ServiceUnavailable */
+    'connect.timeout.millis': positiveMillis().default(3000),
+    /** no data read or written for this long: 504 while waiting for a response; bounds the TLS handshake too (502) */
+    'io.timeout.millis': positiveMillis().default(55000),
+    /** idle pooled target connections are closed after this */
+    'keepalive.timeout.millis': millis().default(60000),
+    /** the folder that receives system.log (Edge for Private Cloud's path by default) */
+    'logging.dir': name('a folder').default('/opt/apigee/var/log/edge-message-processor'),
+    /** the names system.log prints for the transaction */
+    org: name('an organization name').default('myorg'),
+    env: name('an environment name').default('test'),
+    api: name('an API proxy name').default('faultgate'),
+    rev: z.number({ error: 'expected a revision number' }).int().positive().default(1),
+    /** not an Edge property: whether pooled connections are retired early on Keep-Alive: timeout=N */
+    'keepalive.honour.hint': z.boolean({ error: 'expected true or false' }).default(false),
+  })
+  .strict();
+
+export type EdgeSettings = z.output<typeof edgeSettingsSchema>;
+export type EdgeSettingsInput = z.input<typeof edgeSettingsSchema>;
+
+export const edgeSettingNames: ReadonlySet<string> = new Set(Object.keys(edgeSettingsSchema.shape));
+
+export function parseEdgeSettings(input: unknown, source = 'edge settings'): EdgeSettings {
+  const result = edgeSettingsSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    throw new FaultgateError('E_CONFIG', `${source}: unknown setting ${issue.keys.map((key) => `"${key}"`).join(', ')}; known: ${[...edgeSettingNames].join(', ')}`);
+  }
+  throw new FaultgateError('E_CONFIG', `${source}: ${describeIssue(result.error)}`);
+}
+
+export interface TargetEndpoint {
+  /** the HTTPTargetConnection properties the harness models, as numbers */
+  settings: Partial<EdgeSettingsInput>;
+  /** the TargetEndpoint's <URL>, when it has one */
+  url?: string;
+  /** properties present in the file that the harness does not model */
+  ignored: string[];
+}
+
+const numericProperties = ['connect.timeout.millis', 'io.timeout.millis', 'keepalive.timeout.millis'] as const;
+
+/** Reads an Edge TargetEndpoint (XML already parsed) into settings. */
+export function readTargetEndpoint(loaded: LoadedFile): TargetEndpoint {
+  const root = (loaded.data as { TargetEndpoint?: unknown }).TargetEndpoint;
+  if (!root || typeof root !== 'object') throw new FaultgateError('E_CONFIG', `${loaded.file}: expected a <TargetEndpoint> element`);
+  const connection = (root as { HTTPTargetConnection?: unknown }).HTTPTargetConnection;
+  if (!connection || typeof connection !== 'object') {
+    throw new FaultgateError('E_CONFIG', `${loaded.file}: TargetEndpoint has no <HTTPTargetConnection>`);
+  }
+  const { Properties: properties, URL: url } = connection as { Properties?: { Property?: unknown[] } | string; URL?: unknown };
+  const settings: Record<string, number> = {};
+  const ignored: string[] = [];
+  const list = typeof properties === 'object' && properties ? (properties.Property ?? []) : [];
+  for (const property of list) {
+    const { '@name': key, '#text': text } = property as { '@name'?: string; '#text'?: string };
+    if (!key) continue;
+    if ((numericProperties as readonly string[]).includes(key)) {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < 0) {
+        throw new FaultgateError('E_CONFIG', `${loaded.file}: Property ${key}: expected a whole number of milliseconds, got "${text ?? ''}"`);
+      }
+      settings[key] = value;
+    } else {
+      ignored.push(key);
+    }
+  }
+  return { settings, ignored, ...(typeof url === 'string' && url ? { url } : {}) };
+}

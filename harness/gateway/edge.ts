@@ -1,0 +1,118 @@
+/**
+ * Personality "edge": Apigee Edge's Message Processor. Its fault payloads are the Message
+ * Processor's own (`{"fault":{"faultstring":…,"detail":{"errorcode":…}}}`), its target limits are
+ * the HTTPTargetConnection properties, and its system.log line is the Edge document's, field for
+ * field. Payloads are JSON strings built once, at load.
+ */
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import { join } from 'node:path';
+import { type EdgeSettings } from '../config/edge.ts';
+import type { Failure } from './failures.ts';
+import type { ClientRequestInfo, FailureAnswer, Personality } from './personality.ts';
+
+/** The header that carries the Message Processor's message id (X-Apigee.Message-ID in Trace). */
+export const MESSAGE_ID_HEADER = 'X-Apigee.Message-ID';
+
+interface Fault {
+  status: number;
+  faultstring: string;
+  errorcode: string;
+}
+
+const fault = (status: number, faultstring: string, errorcode: string): Fault => ({ status, faultstring, errorcode });
+
+/** The Message Processor's faults, from the Edge documents (see the README's table of sources). */
+export const edgeFaults = {
+  badGateway: fault(502, 'Bad Gateway', 'messaging.adaptors.http.flow.BadGateway'),
+  unexpectedEof: fault(502, 'Unexpected EOF at target', 'messaging.adaptors.http.UnexpectedEOFAtTarget'),
+  serviceUnavailable: fault(503, 'The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable'),
+  gatewayTimeout: fault(504, 'Gateway Timeout', 'messaging.adaptors.http.flow.GatewayTimeout'),
+  noContentWithBody: fault(502, 'Received 204 Response with message body', 'protocol.http.ResponseWithBody'),
+  resetContentWithBody: fault(502, 'Received 205 Response with message body', 'protocol.http.ResponseWithBody'),
+} as const;
+
+export type EdgeFaultName = keyof typeof edgeFaults;
+
+export function faultBody(f: Fault): string {
+  return JSON.stringify({ fault: { faultstring: f.faultstring, detail: { errorcode: f.errorcode } } });
+}
+
+const bodies = Object.fromEntries(Object.entries(edgeFaults).map(([key, value]) => [key, faultBody(value)])) as Record<EdgeFaultName, string>;
+
+/** Which fault the Message Processor answers to each failure kind. */
+export function edgeFaultFor(failure: Failure): EdgeFaultName {
+  switch (failure.kind) {
+    case 'handshake-timeout':
+      return 'badGateway';
+    case 'bad-response':
+      // Not in the documents: the Message Processor "does not receive a response", as for the handshake.
+      return 'badGateway';
+    case 'premature-close':
+    case 'reset':
+      // A target that hangs up while Edge is still writing the request is a broken pipe: 503.
+      return failure.phase === 'sending' ? 'serviceUnavailable' : 'unexpectedEof';
+    case 'io-timeout':
+      return 'gatewayTimeout';
+    case 'response-with-body':
+      return failure.responseStatus === 205 ? 'resetContentWithBody' : 'noContentWithBody';
+    case 'connect-refused':
+    case 'connect-timeout':
+    case 'connect-failed':
+    case 'handshake-failed':
+      return 'serviceUnavailable';
+  }
+}
+
+/** The Edge document's system.log line for a TLS handshake timeout. */
+export function handshakeTimeoutLine(settings: EdgeSettings, messageId: string, failure: Failure): string {
+  const c = failure.connection;
+  const ms = (value: number | undefined) => `${Math.round(value ?? 0)}ms`;
+  return (
+    `org:${settings.org} env:${settings.env} api:${settings.api} rev:${settings.rev} messageid:${messageId} ` +
+    `NIOThread@1 ERROR HTTP.CLIENT - HTTPClient$Context.handshakeTimeout() : ` +
+    `SSLClientChannel[Connected: Remote:${c?.remote ?? '?'} Local:${c?.local ?? '?'}]@${c?.id ?? 0} ` +
+    `useCount=${c?.useCount ?? 0} bytesRead=${c?.bytesRead ?? 0} bytesWritten=${c?.bytesWritten ?? 0} ` +
+    `age=${ms(c?.ageMs)} lastIO=${ms(c?.lastIOMs)} isOpen=${c?.isOpen ?? false} handshake timeout`
+  );
+}
+
+export function createEdgePersonality(settings: EdgeSettings): Personality {
+  // Message ids: a per-gateway prefix and a counter, so stamping every response costs one string.
+  const prefix = randomBytes(4).toString('hex');
+  let sequence = 0;
+  const jsonHeaders = { 'Content-Type': 'application/json' };
+  return {
+    name: 'edge',
+    policy: {
+      connectTimeoutMs: settings['connect.timeout.millis'],
+      // The document's 55 s: io.timeout.millis bounds the handshake as a whole, not its silences.
+      handshakeTimeoutMs: settings['io.timeout.millis'],
+      ioTimeoutMs: settings['io.timeout.millis'],
+      idleTimeoutMs: settings['keepalive.timeout.millis'] || undefined,
+      honourKeepAliveHint: settings['keepalive.honour.hint'],
+      // Edge trusts any target certificate unless a TrustStore is configured.
+      rejectUnauthorized: false,
+    },
+    logFile: join(settings['logging.dir'], 'system.log'),
+    configuredPort: undefined,
+    server: {},
+    describe: () =>
+      `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
+      `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}`,
+    begin(res: http.ServerResponse) {
+      const id = `${prefix}-${++sequence}`;
+      res.setHeader(MESSAGE_ID_HEADER, id);
+      return id;
+    },
+    refusesResponse(status, headers) {
+      return (status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined);
+    },
+    answer(failure: Failure, request: ClientRequestInfo) {
+      const name = edgeFaultFor(failure);
+      const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body: bodies[name] };
+      const lines = failure.kind === 'handshake-timeout' ? [handshakeTimeoutLine(settings, request.tag ?? '', failure)] : [];
+      return { answer, lines };
+    },
+  };
+}

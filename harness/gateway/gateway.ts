@@ -1,0 +1,223 @@
+/**
+ * createGateway(): a reverse proxy on http-proxy that fronts one target and answers its failures
+ * the way the chosen product does.
+ *
+ * Data flows one way: every upstream failure reaches ONE handler, which asks the classifier what
+ * happened on the wire (failures.ts), asks the personality for the product's answer and log lines,
+ * writes the lines and answers the client. Healthy requests never build a log line.
+ */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import httpProxy from 'http-proxy';
+import type { Logger } from 'pino';
+import { authority, listen } from '../../faulty-backends/backend.ts';
+import { FaultgateError } from '../errors.ts';
+import { now, type TraceKind, type TraceSink } from '../trace.ts';
+import { classify, type ExchangeState, type Failure } from './failures.ts';
+import { personalityNamed } from './personalities.ts';
+import type { ClientRequestInfo, FailureAnswer, Personality, PersonalityName } from './personality.ts';
+import { ProductLog } from './product-log.ts';
+import { createTargetAgent, snapshot, type TargetAgent } from './target-agent.ts';
+
+export interface GatewayOptions {
+  personality: PersonalityName;
+  /** the one target: http://host:port or https://host:port */
+  target: string;
+  /** the personality's settings: Edge's property names, or the edgemicro YAML shape */
+  settings?: unknown;
+  /** 0 for an ephemeral port; default: the product config's port (edgemicro.port), else ephemeral */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** receives socket and timer events as they happen (costs listeners; off by default) */
+  trace?: TraceSink;
+  /** the harness's own structured log */
+  logger?: Logger;
+}
+
+export interface GatewayEvents {
+  /** a product-format line was written to the log file */
+  log: [line: string];
+  /** an upstream failure was classified and answered */
+  failure: [failure: Failure, answer: FailureAnswer];
+}
+
+export interface Gateway extends EventEmitter<GatewayEvents> {
+  readonly url: string;
+  readonly port: number;
+  readonly target: URL;
+  readonly personality: Personality;
+  /** the settings after defaults were applied */
+  readonly settings: unknown;
+  /** the product-format log file */
+  readonly logFile: string;
+  close(): Promise<void>;
+}
+
+export function parseTarget(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new FaultgateError('E_CONFIG', `target "${target}": not a URL; expected http://host:port or https://host:port`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FaultgateError('E_CONFIG', `target "${target}": expected an http:// or https:// URL`);
+  }
+  return url;
+}
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection'];
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const target = parseTarget(options.target);
+  const definition = personalityNamed(options.personality);
+  const settings = definition.parseSettings(options.settings ?? {}, `${options.personality} settings`);
+  const personality = (definition.create as (s: typeof settings, t: URL) => Personality)(settings, target);
+  const { policy } = personality;
+  const trace = options.trace;
+  const logger = options.logger;
+  const productLog = new ProductLog(personality.logFile, personality.name === 'edge' ? 'logging.dir' : 'edgemicro.logging.dir');
+
+  const agent: TargetAgent = createTargetAgent(target.protocol === 'https:' ? 'https' : 'http', policy, trace);
+  const proxy = httpProxy.createProxyServer({ target: target.href, agent, changeOrigin: true, secure: policy.rejectUnauthorized });
+  const exchanges = new WeakMap<http.IncomingMessage, ExchangeState & { tag: string | undefined; proxyReq?: http.ClientRequest }>();
+  const emitter = new EventEmitter<GatewayEvents>();
+  const record = (kind: TraceKind, detail?: string) => trace?.({ at: now(), source: 'gateway', kind, ...(detail ? { detail } : {}) });
+  let closing = false;
+
+  const server = http.createServer((req, res) => {
+    const state = { receivedAt: now(), reused: false, requestWritten: false, responseStarted: false, tag: personality.begin(res) };
+    exchanges.set(req, state);
+    if (trace) {
+      record('request-received', `${req.method} ${req.url}`);
+      res.once('finish', () => record('answered', String(res.statusCode)));
+    }
+    proxy.web(req, res);
+  });
+  if (personality.server.keepAliveTimeout !== undefined) server.keepAliveTimeout = personality.server.keepAliveTimeout;
+  if (personality.server.headersTimeout !== undefined) server.headersTimeout = personality.server.headersTimeout;
+
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const state = exchanges.get(req);
+    if (!state) return;
+    state.proxyReq = proxyReq;
+    const connection = proxyReq.socket ? agent.connectionOf(proxyReq.socket) : undefined;
+    state.reused = proxyReq.reusedSocket;
+    if (connection) {
+      state.connection = connection;
+      connection.useCount++;
+      if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
+    }
+    if (personality.name === 'edge') for (const header of HOP_BY_HOP) proxyReq.removeHeader(header);
+    if (trace) proxyReq.once('finish', () => trace({ at: now(), source: 'target-socket', kind: 'request-written', ...(connection ? { conn: connection.conn } : {}) }));
+    if (policy.ioTimeoutMs !== undefined) {
+      const ms = policy.ioTimeoutMs;
+      proxyReq.setTimeout(ms, () => {
+        if (state.connection) state.ioTimeout = { ms, connection: snapshot(state.connection) };
+        record('timer-fired', `io limit ${ms} ms`);
+        proxyReq.destroy();
+      });
+    }
+  });
+
+  proxy.on('proxyRes', (proxyRes, req, res) => {
+    const state = exchanges.get(req);
+    if (!state) return;
+    state.responseStarted = true;
+    if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(state.connection ? { conn: state.connection.conn } : {}) });
+    const status = proxyRes.statusCode ?? 0;
+    if (personality.refusesResponse(status, proxyRes.headers)) {
+      state.refusedResponse = { status };
+      // Answered here, before http-proxy copies the response: it then finds the reply already sent.
+      fail(new Error(`${status} response with a body`), req, res, state);
+      proxyRes.destroy();
+    }
+  });
+
+  proxy.on('error', (error, req, res) => {
+    const state = exchanges.get(req);
+    if (!state || closing) {
+      destroyClientSide(res);
+      return;
+    }
+    fail(error, req, res, state);
+  });
+
+  const fail = (
+    error: NodeJS.ErrnoException,
+    req: http.IncomingMessage,
+    res: http.ServerResponse | net.Socket,
+    state: ExchangeState & { tag: string | undefined; proxyReq?: http.ClientRequest },
+  ) => {
+    if (!(res instanceof http.ServerResponse) || res.headersSent) {
+      destroyClientSide(res);
+      return;
+    }
+    if (state.responseStarted) {
+      // http-proxy may have copied the target's status and headers without sending them yet.
+      for (const header of res.getHeaderNames()) res.removeHeader(header);
+      res.statusMessage = '';
+    }
+    state.requestWritten = state.proxyReq?.writableFinished ?? false;
+    const failure = classify(error, state);
+    const request: ClientRequestInfo = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      host: req.headers.host ?? '',
+      clientAddress: req.socket.remoteAddress ?? '',
+      apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : '',
+      tag: state.tag,
+    };
+    const { answer, lines } = personality.answer(failure, request);
+    productLog.write(lines);
+    for (const line of lines) {
+      emitter.emit('log', line);
+      record('log-written', line);
+    }
+    emitter.emit('failure', failure, answer);
+    logger?.debug({ kind: failure.kind, phase: failure.phase, status: answer.status }, failure.description);
+    // Status and headers set, not written, so that end() sends a Content-Length as the products do.
+    res.statusCode = answer.status;
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.end(answer.body);
+  };
+
+  const port = await listen(server, `gateway (${personality.name})`, {
+    port: options.port ?? personality.configuredPort ?? 0,
+    host: options.host ?? '127.0.0.1',
+  }).catch(async (error: unknown) => {
+    agent.destroy();
+    await productLog.close();
+    throw error;
+  });
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${authority(host === '0.0.0.0' ? '127.0.0.1' : host, port)}`;
+  logger?.info({ url, target: target.href, personality: personality.name, logFile: productLog.file }, 'gateway listening');
+
+  let closed: Promise<void> | undefined;
+  return Object.assign(emitter, {
+    url,
+    port,
+    target,
+    personality,
+    settings,
+    logFile: productLog.file,
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+          agent.destroy();
+        });
+        proxy.close();
+        await productLog.close();
+      })()),
+  });
+}
+
+function destroyClientSide(res: http.ServerResponse | net.Socket): void {
+  res.destroy();
+}

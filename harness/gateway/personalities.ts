@@ -1,0 +1,52 @@
+/**
+ * Every personality, by name: how its settings are read and how it is built. To add one, write a
+ * module beside edge.ts and microgateway.ts and name it here.
+ */
+import { edgeSettingNames, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
+import { microgatewaySettingNames, parseMicrogatewaySettings, type MicrogatewaySettings } from '../config/microgateway.ts';
+import { FaultgateError } from '../errors.ts';
+import { createEdgePersonality } from './edge.ts';
+import { createMicrogatewayPersonality } from './microgateway.ts';
+import { personalityNames, type Personality, type PersonalityName } from './personality.ts';
+
+export interface PersonalityDefinition<Settings> {
+  name: PersonalityName;
+  /** one line for listings */
+  summary: string;
+  /** the names `--set` accepts */
+  settingNames: ReadonlySet<string>;
+  /** names that are one key with dots in it (Edge's properties), not a path into nested YAML */
+  flatSettingNames: ReadonlySet<string>;
+  parseSettings(input: unknown, source?: string): Settings;
+  create(settings: Settings, target: URL): Personality;
+}
+
+export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microgateway: PersonalityDefinition<MicrogatewaySettings> } = {
+  edge: {
+    name: 'edge',
+    summary: "Apigee Edge's Message Processor: fault JSON, HTTPTargetConnection limits, system.log",
+    settingNames: edgeSettingNames,
+    flatSettingNames: edgeSettingNames,
+    parseSettings: parseEdgeSettings,
+    create: (settings) => createEdgePersonality(settings),
+  },
+  microgateway: {
+    name: 'microgateway',
+    summary: 'Edge Microgateway (microgateway-core): the Node error as JSON, edgemicro event-log lines',
+    settingNames: microgatewaySettingNames,
+    flatSettingNames: new Set(),
+    parseSettings: parseMicrogatewaySettings,
+    create: createMicrogatewayPersonality,
+  },
+};
+
+export function isPersonalityName(value: string): value is PersonalityName {
+  return (personalityNames as readonly string[]).includes(value);
+}
+
+export function personalityNamed(value: string): PersonalityDefinition<EdgeSettings> | PersonalityDefinition<MicrogatewaySettings> {
+  if (!isPersonalityName(value)) {
+    throw new FaultgateError('E_UNKNOWN_NAME', `unknown personality "${value}"; known: ${personalityNames.join(', ')}`);
+  }
+  return personalities[value];
+}

@@ -1,0 +1,16 @@
+/**
+ * faultgate as a library: everything the CLI does, from one entry point, with types.
+ */
+export { createGateway, parseTarget, type Gateway, type GatewayOptions, type GatewayEvents } from './gateway/gateway.ts';
+export { classify, failureKinds, type Failure, type FailureKind, type FailurePhase } from './gateway/failures.ts';
+export { personalities, personalityNamed } from './gateway/personalities.ts';
+export { personalityNames, type PersonalityName, type Personality, type FailureAnswer } from './gateway/personality.ts';
+export { edgeFaults, faultBody, MESSAGE_ID_HEADER } from './gateway/edge.ts';
+export { eventLogLine, parseEventLogLine, type EventLogFields } from './gateway/microgateway.ts';
+export { edgeSettingsSchema, parseEdgeSettings, readTargetEndpoint, type EdgeSettings } from './config/edge.ts';
+export { microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from './config/microgateway.ts';
+export { loadConfigFile } from './config/load-file.ts';
+export { FinDelayRelay, startFinDelayRelay, type FinDelayRelayOptions } from './relay/fin-delay-relay.ts';
+export { FaultgateError, isFaultgateError, type FaultgateErrorCode } from './errors.ts';
+export type { TraceEvent, TraceKind, TraceSink, TraceSource } from './trace.ts';
+export * from '../faulty-backends/index.ts';
