@@ -1,11 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Real sockets and real timers. Tests that assert a timing window (an answer within +50 ms of a
+ * limit) run first, one file at a time, with nothing else on the machine's two cores; everything
+ * else then runs in parallel processes. A timing file is named *.timing.test.ts.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Real sockets and real timers: files run in parallel processes, tests in a file one by one.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'timing', include: ['test/**/*.timing.test.ts'], fileParallelism: false, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

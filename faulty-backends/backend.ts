@@ -24,6 +24,7 @@ export interface RunningBackend {
   /** what a gateway's target should be: http://host:port or https://host:port */
   readonly url: string;
   readonly port: number;
+  readonly protocol: 'http' | 'https';
   /** one sentence: what this backend does to a request, with its settings */
   readonly explanation: string;
   /** everything it saw and did, in order */

@@ -11,6 +11,10 @@ export { edgeSettingsSchema, parseEdgeSettings, readTargetEndpoint, type EdgeSet
 export { microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from './config/microgateway.ts';
 export { loadConfigFile } from './config/load-file.ts';
 export { FinDelayRelay, startFinDelayRelay, type FinDelayRelayOptions } from './relay/fin-delay-relay.ts';
+export { runScenario, gatewayStarters, type Evidence, type RunOptions, type GatewayChoice, type ScenarioGateway, type TimelineEntry } from './runner/run-scenario.ts';
+export { defineScenario, scenarioSchema, type Scenario, type ScenarioInput } from './runner/scenario.ts';
+export { loadScenarios, loadScenarioFile, selectScenarios } from './runner/load-scenarios.ts';
+export { narrate, describeEvent } from './runner/narrate.ts';
 export { FaultgateError, isFaultgateError, type FaultgateErrorCode } from './errors.ts';
 export type { TraceEvent, TraceKind, TraceSink, TraceSource } from './trace.ts';
 export * from '../faulty-backends/index.ts';

@@ -111,7 +111,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
     }
     if (personality.name === 'edge') for (const header of HOP_BY_HOP) proxyReq.removeHeader(header);
-    if (trace) proxyReq.once('finish', () => trace({ at: now(), source: 'target-socket', kind: 'request-written', ...(connection ? { conn: connection.conn } : {}) }));
+    if (trace) {
+      proxyReq.once('finish', () => {
+        // 'finish' also fires when a request queued behind a TLS handshake is dropped with its socket.
+        if (proxyReq.socket?.destroyed) return;
+        trace({ at: now(), source: 'target-socket', kind: 'request-written', ...(connection ? { conn: connection.conn } : {}) });
+      });
+    }
     if (policy.ioTimeoutMs !== undefined) {
       const ms = policy.ioTimeoutMs;
       proxyReq.setTimeout(ms, () => {

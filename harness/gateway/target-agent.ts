@@ -15,6 +15,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
 
@@ -215,6 +216,9 @@ export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPoli
   const connectionOf = (socket: Duplex) => connections.get(socket);
 
   if (protocol === 'https') {
+    // The first TLS context loads the root certificates (tens of ms); pay that now, not inside the
+    // first request's handshake limit.
+    tls.createSecureContext({});
     class HttpsTargetAgent extends https.Agent implements TargetAgent {
       connectionOf = connectionOf;
       override createConnection(options: CreateConnectionOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex {

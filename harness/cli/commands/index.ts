@@ -2,5 +2,7 @@
 import type { Command } from 'commander';
 import { registerBackend } from './backend.ts';
 import { registerGateway } from './gateway.ts';
+import { registerList } from './list.ts';
+import { registerRun } from './run.ts';
 
-export const commands: ((program: Command) => void)[] = [registerGateway, registerBackend];
+export const commands: ((program: Command) => void)[] = [registerList, registerRun, registerGateway, registerBackend];

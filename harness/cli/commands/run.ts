@@ -1,0 +1,113 @@
+/**
+ * faultgate run <name…|all>: runs scenarios and says whether each one came out as its document
+ * says. Narrated for people by default; with --json, one JSON object per run on its own line.
+ * Exit 0 when every run met its expectations, 1 when one did not, 2 for bad input.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { FaultgateError } from '../../errors.ts';
+import { selectScenarios } from '../../runner/load-scenarios.ts';
+import { narrate } from '../../runner/narrate.ts';
+import { gatewayStarters, runScenario, type Evidence, type GatewayChoice } from '../../runner/run-scenario.ts';
+import type { Scenario } from '../../runner/scenario.ts';
+
+interface RunCommandOptions {
+  json?: boolean;
+  realTime?: boolean;
+  gateway: string;
+  naturalRace?: boolean;
+  repeat: number;
+  logDir?: string;
+}
+
+const gatewayChoices: GatewayChoice[] = ['mimic', 'microgateway-core@3.1.6', 'microgateway-core@3.3.7'];
+
+export function parseGatewayChoice(value: string): GatewayChoice {
+  const choice = value === 'microgateway-core' ? 'microgateway-core@3.1.6' : value;
+  if (!(gatewayChoices as string[]).includes(choice)) {
+    throw new FaultgateError('E_USAGE', `--gateway ${value}: expected one of mimic, microgateway-core, ${gatewayChoices.slice(1).join(', ')}`);
+  }
+  return choice as GatewayChoice;
+}
+
+function parseRepeat(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new FaultgateError('E_USAGE', `--repeat ${value}: expected a whole number from 1 to 1000`);
+  return count;
+}
+
+/** Runs each scenario `repeat` times; the repeats of one scenario run side by side. */
+async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayChoice, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
+  for (const scenario of scenarios) {
+    signal.throwIfAborted();
+    const runs = Array.from({ length: options.repeat }, () =>
+      runScenario(scenario, {
+        gateway,
+        signal,
+        ...(options.realTime ? { realTime: true } : {}),
+        ...(options.naturalRace ? { naturalRace: true } : {}),
+        logDir: options.logDir ?? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)),
+      }).then((evidence) => {
+        report(scenario, evidence);
+        return evidence;
+      }),
+    );
+    const results = await Promise.all(runs);
+    if (options.repeat > 1 && !options.json) {
+      const statuses = new Map<string, number>();
+      for (const evidence of results) {
+        const key = String(evidence.response?.status ?? evidence.error?.code ?? '?');
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      }
+      const met = results.filter((evidence) => evidence.ok).length;
+      const spread = [...statuses].map(([status, count]) => `${count} × ${status}`).join(', ');
+      process.stdout.write(`${met === results.length ? pc.green('✔') : pc.red('✘')} ${scenario.name}: ${met}/${results.length} as the document says (${spread})\n`);
+    }
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .argument('<names...>', 'scenario names (see faultgate list), "all", or paths of scenario files')
+    .description('run scenarios: reproduce each documented failure and its fix, and check them against the documents')
+    .option('--json', 'one JSON object per run, on its own line')
+    .option('--real-time', "the products' own defaults (55 s handshake limit, 5 s idle close) instead of the short test timings")
+    .option('--gateway <which>', 'mimic (the harness gateway), or microgateway-core[@3.1.6|@3.3.7] (the real engine, Microgateway scenarios)', 'mimic')
+    .option('--natural-race', 'no FIN hold: the keep-alive race at its natural odds (use with --repeat)')
+    .option('--repeat <n>', 'run each scenario n times, side by side, and count the outcomes', parseRepeat, 1)
+    .option('--log-dir <dir>', 'where the product logs go (default: a new folder under the system temp folder)')
+    .action(async (names: string[], options: RunCommandOptions) => {
+      const gateway = parseGatewayChoice(options.gateway);
+      const scenarios = await selectScenarios(names);
+      if (gateway !== 'mimic') {
+        const edge = scenarios.find((scenario) => scenario.gateway.personality !== 'microgateway');
+        if (edge) throw new FaultgateError('E_USAGE', `--gateway ${gateway} runs Microgateway scenarios only; ${edge.name} is an ${edge.gateway.personality} scenario`);
+        if (!gatewayStarters[gateway]) throw new FaultgateError('E_USAGE', `--gateway ${gateway}: the real engine is not installed (npm ci installs it as a dev dependency)`);
+      }
+      const controller = new AbortController();
+      const interrupt = () => controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
+      process.once('SIGINT', interrupt);
+      let failed = 0;
+      try {
+        await runAll(scenarios, options, gateway, controller.signal, (scenario, evidence) => {
+          if (!evidence.ok) failed++;
+          if (options.json) process.stdout.write(`${JSON.stringify(evidence)}\n`);
+          else if (options.repeat === 1) process.stdout.write(`${narrate(scenario, evidence)}\n\n`);
+        });
+      } catch (error) {
+        if (controller.signal.aborted) {
+          process.stderr.write('faultgate: interrupted; everything it started is closed\n');
+          process.exitCode = 130;
+          return;
+        }
+        throw error;
+      } finally {
+        process.off('SIGINT', interrupt);
+      }
+      process.exitCode = failed === 0 ? 0 : 1;
+    });
+}

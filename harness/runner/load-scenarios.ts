@@ -1,0 +1,106 @@
+/**
+ * Finds and checks scenario files. Every `.ts` file in scenarios/ is one scenario (a newcomer adds a
+ * failure mode by adding a file); a user may also name a file of their own (TypeScript, YAML or
+ * JSON). A file that does not fit the shape fails here, at load, naming the file and the field —
+ * including settings that the personality or backend would refuse, in both test and real time.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, extname, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { backends, type BackendName } from '../../faulty-backends/index.ts';
+import { describeIssue } from '../config/describe-issue.ts';
+import { loadConfigFile } from '../config/load-file.ts';
+import { FaultgateError, isFaultgateError } from '../errors.ts';
+import { personalities } from '../gateway/personalities.ts';
+import { documentIds } from './documents.ts';
+import { resolveDurations } from './duration.ts';
+import { scenarioSchema, type Scenario } from './scenario.ts';
+
+export const scenariosDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+const shown = (file: string) => {
+  const path = relative(process.cwd(), file);
+  return path.startsWith('..') ? file : path;
+};
+
+export function checkScenario(data: unknown, file: string): Scenario {
+  const where = shown(file);
+  const result = scenarioSchema.safeParse(data);
+  if (!result.success) throw new FaultgateError('E_SCENARIO', `${where}: ${describeIssue(result.error)}`);
+  const scenario = result.data;
+  const expectedName = basename(file, extname(file));
+  if (file.startsWith(scenariosDir) && scenario.name !== expectedName) {
+    throw new FaultgateError('E_SCENARIO', `${where}: name: "${scenario.name}" must match the file name "${expectedName}"`);
+  }
+  // The settings are checked as the run will use them, in both modes.
+  for (const realTime of [false, true]) {
+    const mode = realTime ? ' (real time)' : '';
+    try {
+      personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime), 'gateway.settings');
+      backends[scenario.backend.name as BackendName].parseSettings(resolveDurations(scenario.backend.settings, realTime));
+    } catch (error) {
+      if (isFaultgateError(error)) throw new FaultgateError('E_SCENARIO', `${where}${mode}: ${error.message}`);
+      throw error;
+    }
+  }
+  return scenario;
+}
+
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  const path = resolve(file);
+  const extension = extname(path);
+  let data: unknown;
+  if (extension === '.ts' || extension === '.js' || extension === '.mjs') {
+    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    if (module.default === undefined) throw new FaultgateError('E_SCENARIO', `${shown(path)}: has no default export; export default defineScenario({ … })`);
+    data = module.default;
+  } else {
+    data = loadConfigFile(path).data;
+  }
+  return checkScenario(data, path);
+}
+
+/** Every scenario of scenarios/, each failure followed by its fix, in the order of the documents. */
+export async function loadScenarios(dir = scenariosDir): Promise<Scenario[]> {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.ts'))
+    .sort();
+  const scenarios = await Promise.all(files.map((name) => loadScenarioFile(resolve(dir, name))));
+  const byName = new Map(scenarios.map((scenario) => [scenario.name, scenario]));
+  for (const scenario of scenarios) {
+    if (scenario.twin !== undefined && !byName.has(scenario.twin)) {
+      throw new FaultgateError('E_SCENARIO', `${shown(resolve(dir, `${scenario.name}.ts`))}: twin: no scenario named "${scenario.twin}"`);
+    }
+  }
+  const ordered: Scenario[] = [];
+  const failures = scenarios
+    .filter((scenario) => scenario.role === 'failure')
+    .sort((a, b) => documentIds.indexOf(a.document) - documentIds.indexOf(b.document));
+  for (const failure of failures) {
+    ordered.push(failure);
+    const fix = failure.twin === undefined ? undefined : byName.get(failure.twin);
+    if (fix && !ordered.includes(fix)) ordered.push(fix);
+  }
+  for (const scenario of scenarios) if (!ordered.includes(scenario)) ordered.push(scenario);
+  return ordered;
+}
+
+/** Picks scenarios by name ("all" for every one); an unknown name is one line listing the known ones. */
+export async function selectScenarios(names: readonly string[], dir = scenariosDir): Promise<Scenario[]> {
+  const isFile = (name: string) => /\.(ts|js|mjs|ya?ml|json)$/.test(name);
+  const needCatalogue = names.some((name) => !isFile(name));
+  const catalogue = needCatalogue ? await loadScenarios(dir) : [];
+  const selected: Scenario[] = [];
+  for (const name of names) {
+    if (name === 'all') selected.push(...catalogue);
+    else if (isFile(name)) selected.push(await loadScenarioFile(name));
+    else {
+      const scenario = catalogue.find((candidate) => candidate.name === name);
+      if (!scenario) {
+        throw new FaultgateError('E_UNKNOWN_NAME', `unknown scenario "${name}"; known: ${catalogue.map((known) => known.name).join(', ')}`);
+      }
+      selected.push(scenario);
+    }
+  }
+  return selected;
+}

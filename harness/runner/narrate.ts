@@ -1,0 +1,142 @@
+/**
+ * The narrated run, for a room: a header (document, cause, what each hop is configured to do), the
+ * timeline of what each socket and timer did, the product log lines and their file, the verdict,
+ * and the resolution with the command that runs the fixed twin. Every timeline line comes from an
+ * event recorded during the run; only the silences between events are computed.
+ */
+import pc from 'picocolors';
+import { documents } from './documents.ts';
+import type { Evidence, TimelineEntry } from './run-scenario.ts';
+import type { Scenario } from './scenario.ts';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const who: Record<TimelineEntry['source'], string> = {
+  client: 'client',
+  gateway: 'gateway',
+  'target-socket': 'gateway→target',
+  backend: 'target',
+  relay: 'network',
+};
+
+/** One sentence per recorded event. */
+export function describeEvent(event: TimelineEntry): string {
+  const bytes = event.bytes === undefined ? '' : `${event.bytes} bytes`;
+  const conn = event.conn ? ` (${event.conn})` : '';
+  switch (event.kind) {
+    case 'request-sent':
+      return `sends ${event.detail ?? 'a request'}`;
+    case 'response-received':
+      return `receives ${event.detail ?? 'a response'}`;
+    case 'client-error':
+      return `gets no response: ${event.detail ?? ''}`;
+    case 'request-received':
+      return `receives ${event.detail ?? 'the request'}`;
+    case 'connect-start':
+      return `opens a new connection to the target${conn}`;
+    case 'socket-reused':
+      return `reuses the idle pooled connection${conn}, ${event.detail ?? ''}`;
+    case 'connected':
+      return `TCP connected${conn}`;
+    case 'tls-client-hello':
+      return `TLS Client Hello written: ${bytes}${conn}`;
+    case 'tls-established':
+      return `TLS handshake complete${conn}`;
+    case 'request-written':
+      return `request written to the target${conn}`;
+    case 'bytes-received':
+      return `${bytes} received from the target${conn}`;
+    case 'response-started':
+      return `the target's response begins: ${event.detail ?? ''}${conn}`;
+    case 'fin-received':
+      return event.source === 'backend' ? `receives the gateway's FIN${conn}` : `FIN received from the target: it closed the connection${conn}`;
+    case 'rst-received':
+      return `RST received from the target${conn}`;
+    case 'timer-fired':
+      return `the gateway's ${event.detail ?? 'timer'} fired${conn}`;
+    case 'idle-retired':
+      return `the gateway retires its idle pooled connection (${event.detail ?? ''})${conn}`;
+    case 'socket-closed':
+      return `connection closed${conn}`;
+    case 'answered':
+      return `answers the client ${event.detail ?? ''}`;
+    case 'log-written':
+      return 'writes a product log line';
+    case 'accepted':
+      return `accepts a connection${conn}`;
+    case 'received':
+      return `receives ${bytes}${event.detail ? ` (${event.detail})` : ''}${conn}`;
+    case 'request-read':
+      return `reads the request: ${event.detail ?? ''}${conn}`;
+    case 'responded':
+      return `responds ${event.detail ?? ''}${conn}`;
+    case 'fin-sent':
+      return `sends FIN without a response${conn}`;
+    case 'rst-sent':
+      return `resets the connection (RST)${conn}`;
+    case 'idle-close':
+      return `closes the connection after it sat ${event.detail ?? 'idle'}: FIN${conn}`;
+    case 'fin-held':
+      return `the target's FIN is in flight, ${event.detail ?? ''}${conn}`;
+    case 'fin-released':
+      return `the target's FIN reaches the gateway ${event.detail ?? ''}${conn}`;
+  }
+}
+
+/** Socket closes of the backend's own side repeat what the gateway side says; they are left out. */
+const quiet = (event: TimelineEntry) => event.source === 'backend' && event.kind === 'socket-closed';
+
+export function narrateTimeline(evidence: Evidence, c: Colors, silenceMs = 100): string[] {
+  const lines: string[] = [];
+  let previous: number | undefined;
+  for (const event of evidence.timeline.filter((entry) => !quiet(entry))) {
+    if (previous !== undefined && event.t - previous >= silenceMs) {
+      lines.push(c.dim(`${' '.repeat(11)}… ${Math.round(event.t - previous)} ms with nothing on the wire …`));
+    }
+    previous = event.t;
+    const time = `${event.t.toFixed(1).padStart(8)} ms`;
+    const actor = who[event.source].padEnd(15);
+    const text = describeEvent(event);
+    const painted = /RST|FIN received|fired|no response/.test(text) ? c.yellow(text) : event.kind === 'answered' && !/ 2\d\d/.test(` ${event.detail}`) ? c.red(text) : text;
+    lines.push(`${c.dim(time)}  ${c.cyan(actor)} ${painted}`);
+  }
+  return lines;
+}
+
+export function narrate(scenario: Scenario, evidence: Evidence, c: Colors = pc): string {
+  const document = documents[scenario.document];
+  const out: string[] = [];
+  out.push(c.bold(`━━ ${scenario.name}: ${scenario.title}`));
+  out.push(`${c.dim('document')}  ${document.product}: "${document.title}"`);
+  out.push(`${c.dim('cause')}     ${scenario.cause}`);
+  out.push(`${c.dim('story')}     ${scenario.story}`);
+  out.push(`${c.dim('client')}    ${evidence.requests.map((request) => `${request.method} ${request.path}`).join(', then ')}`);
+  out.push(`${c.dim('gateway')}   ${evidence.gateway === 'mimic' ? evidence.hops.gateway : `${evidence.gateway} (the real engine)`}`);
+  if (evidence.hops.relay) out.push(`${c.dim('network')}   ${evidence.hops.relay}`);
+  out.push(`${c.dim('target')}    ${evidence.hops.backend}`);
+  out.push('');
+  out.push(c.bold('timeline'));
+  out.push(...narrateTimeline(evidence, c));
+  out.push('');
+  if (evidence.response) {
+    out.push(`${c.bold('answer')}    ${evidence.response.status} ${evidence.response.body}`);
+  } else if (evidence.error) {
+    out.push(`${c.bold('answer')}    none: ${evidence.error.message}`);
+  }
+  if (evidence.failure) out.push(`${c.dim('on the wire')} ${evidence.failure.kind}: ${evidence.failure.description}`);
+  out.push(`${c.bold('product log')} ${evidence.logs.length === 0 ? c.dim('(no line written)') : c.dim(evidence.logFile)}`);
+  for (const line of evidence.logs) out.push(`  ${line}`);
+  out.push('');
+  out.push(
+    evidence.ok
+      ? c.green(`✔ as the document says (${scenario.role === 'fix' ? 'no 502' : `${evidence.response?.status ?? 'no answer'}`}, ${Math.round(evidence.elapsedMs)} ms)`)
+      : c.red(`✘ not as the document says:\n    ${evidence.problems.join('\n    ')}`),
+  );
+  if (scenario.resolution) {
+    out.push(`${c.dim('resolution')} "${scenario.resolution}"`);
+  }
+  if (scenario.twin) {
+    out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    faultgate run ${scenario.twin}`);
+  }
+  return out.join('\n');
+}

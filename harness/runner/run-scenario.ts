@@ -1,0 +1,247 @@
+/**
+ * runScenario(): turns one scenario into evidence. It starts the backend, the FIN-delay relay when
+ * the scenario has one, and the gateway, each on an ephemeral port; drives the client; collects
+ * the responses, the product-format log lines, the classifier's verdict and a timeline of what each
+ * socket and timer did; judges it all against the scenario's expectations; and closes everything
+ * it started, also when a step throws, times out or is interrupted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backends, type BackendName } from '../../faulty-backends/index.ts';
+import type { RunningBackend } from '../../faulty-backends/backend.ts';
+import type { Failure } from '../gateway/failures.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import { personalities } from '../gateway/personalities.ts';
+import type { PersonalityName } from '../gateway/personality.ts';
+import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
+import { now, type TraceEvent, type TraceSink } from '../trace.ts';
+import { driveClient, type RequestOutcome, type ResolvedStep } from './client.ts';
+import { resolveDuration, resolveDurations } from './duration.ts';
+import { judge } from './expectations.ts';
+import type { Scenario } from './scenario.ts';
+
+/** Which gateway runs the scenario: the harness's own, or (Microgateway scenarios) the real engine. */
+export type GatewayChoice = 'mimic' | 'microgateway-core@3.1.6' | 'microgateway-core@3.3.7';
+
+export interface RunOptions {
+  /** the products' own defaults (55 s handshake limit, 5 s idle close) instead of the short test values */
+  realTime?: boolean;
+  gateway?: GatewayChoice;
+  /** no FIN hold: the keep-alive race at its natural, loopback odds */
+  naturalRace?: boolean;
+  /** keep the product logs in this folder; default: a temporary folder removed after the run */
+  logDir?: string;
+  signal?: AbortSignal;
+  /** every socket, timer and client event, as it happens */
+  onTrace?: TraceSink;
+}
+
+export interface TimelineEntry extends Omit<TraceEvent, 'at'> {
+  /** ms since the run started */
+  t: number;
+}
+
+export interface Evidence {
+  scenario: string;
+  title: string;
+  ok: boolean;
+  /** each unmet expectation, in a sentence */
+  problems: string[];
+  personality: PersonalityName;
+  gateway: GatewayChoice;
+  realTime: boolean;
+  naturalRace: boolean;
+  /** the last request's response */
+  response?: { status: number; headers: http.IncomingHttpHeaders; body: string };
+  /** the last request's error, when it got no response */
+  error?: { code: string; message: string };
+  requests: RequestOutcome[];
+  /** the product-format lines written during the run */
+  logs: string[];
+  logFile: string;
+  /** what the harness's gateway classifier named (absent for the real engine) */
+  failure?: { kind: string; phase: string; description: string };
+  timeline: TimelineEntry[];
+  /** where the gateway listened and the host:port it reached the target at (the relay, when there is one) */
+  endpoints: { gateway: string; target: string };
+  /** one sentence each: what the gateway and the backend were configured to do */
+  hops: { gateway: string; backend: string; relay?: string | undefined };
+  /** ms from the first request to the last answer */
+  elapsedMs: number;
+  settings: { gateway: unknown; backend: unknown; relay?: { holdFinMs: number } | undefined };
+  backend: { name: string; explanation: string };
+}
+
+/** What the runner needs of a gateway, whichever one runs. */
+export interface ScenarioGateway {
+  url: string;
+  /** the host:port the gateway is configured to reach */
+  target: string;
+  logFile: string;
+  /** one sentence: what is configured */
+  description: string;
+  /** the product-format lines written so far; waits until `expected` are there (the real engine writes asynchronously) */
+  lines(expected: number): Promise<string[]>;
+  lastFailure(): Failure | undefined;
+  close(): Promise<void>;
+}
+
+export interface GatewayStartRequest {
+  personality: PersonalityName;
+  target: string;
+  settings: Record<string, unknown>;
+  trace: TraceSink;
+}
+
+export type GatewayStarter = (request: GatewayStartRequest) => Promise<ScenarioGateway>;
+
+/** The harness's own gateway. Its lines are written before it answers, so they are all there. */
+export const startMimic: GatewayStarter = async ({ personality, target, settings, trace }) => {
+  const gateway = await createGateway({ personality, target, settings, port: 0, trace });
+  const lines: string[] = [];
+  let failure: Failure | undefined;
+  gateway.on('log', (line) => lines.push(line));
+  gateway.on('failure', (classified) => (failure = classified));
+  return {
+    url: gateway.url,
+    target: gateway.target.host,
+    logFile: gateway.logFile,
+    description: gateway.personality.describe(),
+    lines: () => Promise.resolve([...lines]),
+    lastFailure: () => failure,
+    close: () => gateway.close(),
+  };
+};
+
+/** Starters for the other gateways, by choice; the reference engine registers itself here. */
+export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic };
+
+/** Puts the run's log folder into the personality's settings. */
+function withLogDir(personality: PersonalityName, settings: Record<string, unknown>, dir: string): Record<string, unknown> {
+  if (personality === 'edge') return { ...settings, 'logging.dir': dir };
+  const edgemicro = (settings.edgemicro ?? {}) as Record<string, unknown>;
+  const logging = (edgemicro.logging ?? {}) as Record<string, unknown>;
+  return { ...settings, edgemicro: { ...edgemicro, logging: { ...logging, dir } } };
+}
+
+/** A setting's value by its flat name (Edge) or its path (edgemicro YAML). */
+function settingValue(settings: unknown, name: string): number | undefined {
+  const record = settings as Record<string, unknown>;
+  if (typeof record[name] === 'number') return record[name];
+  const value = name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), settings);
+  return typeof value === 'number' ? value : undefined;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Evidence> {
+  const realTime = options.realTime ?? false;
+  const naturalRace = options.naturalRace ?? false;
+  const choice = options.gateway ?? 'mimic';
+  const start = gatewayStarters[choice];
+  if (!start) throw new Error(`no gateway starter for ${choice}`);
+  const { personality } = scenario.gateway;
+  const backendSettings = resolveDurations(scenario.backend.settings, realTime);
+  const relaySettings = scenario.relay ? { holdFinMs: naturalRace ? 0 : resolveDuration(scenario.relay.holdFinMs, realTime) } : undefined;
+  const steps = resolveDurations(scenario.client, realTime) as ResolvedStep[];
+
+  const startedAt = now();
+  const timeline: TimelineEntry[] = [];
+  const trace: TraceSink = (event) => {
+    timeline.push({ ...event, t: event.at - startedAt });
+    options.onTrace?.(event);
+  };
+  const ownLogDir = options.logDir === undefined ? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)) : undefined;
+  const gatewaySettings = withLogDir(personality, resolveDurations(scenario.gateway.settings, realTime), options.logDir ?? (ownLogDir as string));
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const definition = backends[scenario.backend.name as BackendName] as { start(settings: unknown): Promise<RunningBackend> };
+    const backend = await definition.start(backendSettings);
+    started.push(backend);
+    backend.on('trace', trace);
+    let relay: FinDelayRelay | undefined;
+    if (relaySettings) {
+      relay = await startFinDelayRelay({ target: { host: '127.0.0.1', port: backend.port }, holdFinMs: relaySettings.holdFinMs, protocol: backend.protocol });
+      started.push(relay);
+      relay.on('trace', trace);
+    }
+    const gateway = await start({
+      personality,
+      target: relay?.url ?? backend.url,
+      settings: gatewaySettings,
+      trace,
+    });
+    started.push(gateway);
+
+    // "The target closes the pooled connection": the relay's held FIN, or the backend's own idle close.
+    const targetCloses = () =>
+      new Promise<void>((resolve) => {
+        if (relay) relay.once('fin-held', () => resolve());
+        else {
+          const onTrace = (event: TraceEvent) => {
+            if (event.kind !== 'idle-close') return;
+            backend.off('trace', onTrace);
+            resolve();
+          };
+          backend.on('trace', onTrace);
+        }
+      });
+
+    const firstRequestAt = now();
+    const outcomes = await driveClient(steps, {
+      gatewayUrl: gateway.url,
+      targetCloses,
+      trace,
+      startedAt,
+      requestTimeoutMs: realTime ? 120_000 : 20_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const elapsedMs = now() - firstRequestAt;
+    const logs = await gateway.lines(scenario.expect.logs.length);
+    const failure = gateway.lastFailure();
+    const parsedSettings = personalities[personality].parseSettings(gatewaySettings);
+    const problems = judge(
+      scenario.expect,
+      {
+        outcomes,
+        logs,
+        failureKind: failure?.kind,
+        settingValue: (name) => settingValue(parsedSettings, name),
+        context: { target: gateway.target, gateway: new URL(gateway.url).host },
+      },
+      scenario.client as { request?: { expectStatus?: number } }[],
+    );
+    const last = outcomes.at(-1);
+    return {
+      scenario: scenario.name,
+      title: scenario.title,
+      ok: problems.length === 0,
+      problems,
+      personality,
+      gateway: choice,
+      realTime,
+      naturalRace,
+      ...(last?.status !== undefined ? { response: { status: last.status, headers: last.headers ?? {}, body: last.body ?? '' } } : {}),
+      ...(last?.error ? { error: last.error } : {}),
+      requests: outcomes,
+      logs,
+      logFile: gateway.logFile,
+      ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description } } : {}),
+      timeline: timeline.sort((a, b) => a.t - b.t),
+      endpoints: { gateway: gateway.url, target: gateway.target },
+      hops: {
+        gateway: gateway.description,
+        backend: `${backend.name}: ${backend.explanation}`,
+        ...(relaySettings
+          ? { relay: relaySettings.holdFinMs > 0 ? `holds the target's FIN back for up to ${relaySettings.holdFinMs} ms (the race window)` : "passes the target's FIN on at once (the natural race)" }
+          : {}),
+      },
+      elapsedMs,
+      settings: { gateway: parsedSettings, backend: backendSettings, ...(relaySettings ? { relay: relaySettings } : {}) },
+      backend: { name: backend.name, explanation: backend.explanation },
+    };
+  } finally {
+    await Promise.allSettled(started.reverse().map((closable) => closable.close()));
+    if (ownLogDir) rmSync(ownLogDir, { recursive: true, force: true });
+  }
+}
