@@ -197,6 +197,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const elapsedMs = now() - firstRequestAt;
+    // An interrupted run is no evidence: say so rather than judge half a run.
+    options.signal?.throwIfAborted();
     const logs = await gateway.lines(scenario.expect.logs.length);
     const failure = gateway.lastFailure();
     const parsedSettings = personalities[personality].parseSettings(gatewaySettings);

@@ -4,5 +4,6 @@ import { registerBackend } from './backend.ts';
 import { registerGateway } from './gateway.ts';
 import { registerList } from './list.ts';
 import { registerRun } from './run.ts';
+import { registerUp } from './up.ts';
 
-export const commands: ((program: Command) => void)[] = [registerList, registerRun, registerGateway, registerBackend];
+export const commands: ((program: Command) => void)[] = [registerList, registerRun, registerUp, registerGateway, registerBackend];

@@ -11,6 +11,8 @@ import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { narrate } from '../../runner/narrate.ts';
+import { startProgress, type LiveProgress } from '../../runner/progress.ts';
+import { expectedDurationMs } from '../../runner/expected-duration.ts';
 import { gatewayStarters, runScenario, type Evidence, type GatewayChoice } from '../../runner/run-scenario.ts';
 import type { Scenario } from '../../runner/scenario.ts';
 
@@ -43,10 +45,15 @@ function parseRepeat(value: string): number {
 async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayChoice, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
   for (const scenario of scenarios) {
     signal.throwIfAborted();
+    // A bar only where a room would otherwise stare at nothing: a terminal, and a wait of seconds.
+    const expected = expectedDurationMs(scenario, options.realTime ?? false);
+    const progress: LiveProgress | undefined =
+      !options.json && process.stderr.isTTY && expected >= 2000 ? startProgress(scenario.name, expected) : undefined;
     const runs = Array.from({ length: options.repeat }, () =>
       runScenario(scenario, {
         gateway,
         signal,
+        ...(progress ? { onTrace: progress.onTrace } : {}),
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.naturalRace ? { naturalRace: true } : {}),
         logDir: options.logDir ?? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)),
@@ -55,7 +62,7 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
         return evidence;
       }),
     );
-    const results = await Promise.all(runs);
+    const results = await Promise.all(runs).finally(() => progress?.stop());
     if (options.repeat > 1 && !options.json) {
       const statuses = new Map<string, number>();
       for (const evidence of results) {

@@ -1,0 +1,50 @@
+/**
+ * faultgate up: every faulty backend with a gateway of each personality in front of it, until
+ * Ctrl-C. Prints a table (what each URL reproduces, the curl to type, the log to tail); with
+ * --json, one JSON object per row instead.
+ */
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { standUp } from '../../stage/stand-up.ts';
+import { parsePort } from '../options.ts';
+import { untilSignal } from '../until-signal.ts';
+
+interface UpOptions {
+  realTime?: boolean;
+  basePort?: number;
+  host: string;
+  logDir?: string;
+  json?: boolean;
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')
+    .option('--real-time', "the products' own timings (55 s handshake limit, 5 s idle close)")
+    .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', parsePort)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--log-dir <dir>', 'where the product logs go (default: a new folder under the system temp folder)')
+    .option('--json', 'one JSON object per row instead of the table')
+    .action(async (options: UpOptions) => {
+      const stage = await standUp({
+        ...(options.realTime ? { realTime: true } : {}),
+        ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
+        host: options.host,
+        ...(options.logDir ? { logDir: options.logDir } : {}),
+      });
+      if (options.json) {
+        for (const row of stage.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      } else {
+        process.stdout.write(pc.bold(`faultgate up: ${stage.rows.length} gateways, ${options.realTime ? "the products' own timings" : 'short timings (--real-time for the products\' own)'}; Ctrl-C stops everything\n`));
+        process.stdout.write(pc.dim(`product logs under ${stage.logDir}\n\n`));
+        for (const row of stage.rows) {
+          process.stdout.write(`${pc.bold(`${row.personality} → ${row.backend}`.padEnd(36))} ${pc.cyan(row.url)}\n`);
+          process.stdout.write(`   ${row.reproduces}\n`);
+          process.stdout.write(pc.dim(`   $ ${row.curl}\n   $ tail -f ${row.logFile}\n`));
+        }
+      }
+      await untilSignal(() => stage.close());
+      if (!options.json) process.stdout.write('faultgate up: everything closed\n');
+    });
+}

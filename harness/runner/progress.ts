@@ -1,0 +1,46 @@
+/**
+ * A live progress bar for narrated runs that wait long (the products' own 55 s and 5 s): how far
+ * into the wait the run is, and the last thing that happened on the wire, so a room knows what it
+ * is waiting for. Only on a terminal; the narration that follows is printed once the run is over.
+ */
+import cliProgress from 'cli-progress';
+import { describeEvent } from './narrate.ts';
+import type { TraceEvent, TraceSink } from '../trace.ts';
+import { now } from '../trace.ts';
+
+export interface LiveProgress {
+  onTrace: TraceSink;
+  stop(): void;
+}
+
+const who: Record<TraceEvent['source'], string> = { client: 'client', gateway: 'gateway', 'target-socket': 'gateway→target', backend: 'target', relay: 'network' };
+
+export function startProgress(title: string, expectedMs: number, stream: NodeJS.WriteStream = process.stderr): LiveProgress {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: `${title} {bar} {elapsed}/{expected} s  {what}`,
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 24,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = now();
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  let what = 'starting';
+  bar.start(expectedMs, 0, { elapsed: '0.0', expected: seconds(expectedMs), what });
+  const tick = setInterval(() => {
+    const elapsed = now() - started;
+    bar.update(Math.min(elapsed, expectedMs), { elapsed: seconds(elapsed), what });
+  }, 200);
+  return {
+    onTrace(event) {
+      what = `last: ${who[event.source]} ${describeEvent({ ...event, t: 0 })}`.slice(0, 90);
+    },
+    stop() {
+      clearInterval(tick);
+      bar.stop();
+    },
+  };
+}

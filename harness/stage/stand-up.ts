@@ -1,0 +1,127 @@
+/**
+ * standUp(): every faulty backend, with a gateway of each personality in front of each, all on
+ * loopback, for a live demonstration: each row is a URL that a plain `curl` turns into the
+ * failure. The keep-alive mismatch needs two requests a moment apart; its backend sits behind the
+ * FIN-delay relay with a wide window, so a second curl a second or two later always meets the
+ * held FIN.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backends, type BackendName } from '../../faulty-backends/index.ts';
+import type { RunningBackend } from '../../faulty-backends/backend.ts';
+import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
+import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
+import { resolveDurations, type Duration } from '../runner/duration.ts';
+
+export interface StandUpOptions {
+  /** the products' own timings (55 s handshake limit, 5 s idle close) instead of short ones */
+  realTime?: boolean;
+  /** listen on consecutive ports from this one (gateways first, in table order); default: ephemeral */
+  basePort?: number;
+  host?: string;
+  /** where the product logs go; default: a new folder under the system temp folder */
+  logDir?: string;
+}
+
+export interface StageRow {
+  personality: PersonalityName;
+  backend: BackendName;
+  url: string;
+  /** what a curl to it reproduces */
+  reproduces: string;
+  /** the command to type */
+  curl: string;
+  logFile: string;
+}
+
+export interface Stage {
+  rows: StageRow[];
+  logDir: string;
+  close(): Promise<void>;
+}
+
+const timings = {
+  handshakeLimitMs: { test: 1000, real: 55000 } as Duration,
+  idleCloseMs: { test: 300, real: 5000 } as Duration,
+  /** the relay's window: wide, so a human's second curl lands inside it */
+  finHoldMs: { test: 10000, real: 10000 } as Duration,
+  requestTimeoutS: { test: 1, real: 0 } as Duration,
+};
+
+/** What each personality answers to what each backend does, for the table (the tests check it on the wire). */
+function reproduces(personality: PersonalityName, backend: BackendName, t: { handshakeLimitMs: number; idleCloseMs: number; requestTimeoutS: number }): string {
+  const edge = personality === 'edge';
+  switch (backend) {
+    case 'swallow-client-hello':
+      if (edge) return `502 Bad Gateway after io.timeout.millis (${t.handshakeLimitMs} ms): the TLS handshake timeout`;
+      return t.requestTimeoutS > 0 ? `504 "Gateway timed out trying to reach target" (request_timeout ${t.requestTimeoutS} s)` : 'no answer: Microgateway has no request_timeout by default';
+    case 'idle-closer':
+      return `${edge ? '502 Unexpected EOF at target' : '502 {"message":"socket hang up","code":"ECONNRESET"}'} on the second of two requests ${t.idleCloseMs} ms+ apart: the keep-alive mismatch`;
+    case 'fin-mid-request':
+      return edge ? '502 Unexpected EOF at target: the target closes before answering' : '502 {"message":"socket hang up","code":"ECONNRESET"}: the target closes before answering';
+    case 'reset-mid-request':
+      return edge ? '502 Unexpected EOF at target: the target resets the connection' : '502 {"message":"read ECONNRESET",…}: the target resets the connection';
+    case 'never-respond':
+      return edge ? `504 Gateway Timeout after io.timeout.millis (${t.handshakeLimitMs} ms)` : t.requestTimeoutS > 0 ? `504 after request_timeout (${t.requestTimeoutS} s)` : 'no answer: no request_timeout';
+    case 'not-http':
+      return edge ? '502 Bad Gateway: the answer is not HTTP' : '502 {"message":"Parse Error: Expected HTTP/…"}: the answer is not HTTP';
+    case 'no-content-with-body':
+      return edge ? '502 "Received 204 Response with message body"' : '204 passed on (Node ignores the body)';
+    case 'closed-port':
+      return edge ? '503 The Service is temporarily unavailable: connection refused' : '502 {"message":"connect ECONNREFUSED …"}: connection refused';
+    case 'healthy':
+      return '200: the control';
+  }
+}
+
+export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
+  const realTime = options.realTime ?? false;
+  const t = resolveDurations(timings, realTime) as { handshakeLimitMs: number; idleCloseMs: number; finHoldMs: number; requestTimeoutS: number };
+  const host = options.host ?? '127.0.0.1';
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'faultgate-up-'));
+  const started: { close(): Promise<void> }[] = [];
+  const closeAll = async () => {
+    await Promise.allSettled(started.reverse().map((each) => each.close()));
+  };
+  let nextPort = options.basePort;
+  const port = () => (nextPort === undefined ? 0 : nextPort++);
+  try {
+    const names = Object.keys(backends) as BackendName[];
+    const targets = new Map<BackendName, { backend: RunningBackend; url: string }>();
+    // Gateways take the first ports (the ones people type); backends listen on ephemeral ones.
+    for (const name of names) {
+      const settings = name === 'idle-closer' ? { idleTimeoutMs: t.idleCloseMs } : {};
+      const backend = await (backends[name] as { start(s: unknown, l: { host: string }): Promise<RunningBackend> }).start(settings, { host });
+      started.push(backend);
+      let url = backend.url;
+      if (name === 'idle-closer') {
+        const relay: FinDelayRelay = await startFinDelayRelay({ target: { host, port: backend.port }, holdFinMs: t.finHoldMs }, { host });
+        started.push(relay);
+        url = relay.url;
+      }
+      targets.set(name, { backend, url });
+    }
+    const rows: StageRow[] = [];
+    for (const name of names) {
+      for (const personality of personalityNames) {
+        const dir = join(logDir, `${personality}-${name}`);
+        mkdirSync(dir, { recursive: true });
+        const settings =
+          personality === 'edge'
+            ? { 'io.timeout.millis': t.handshakeLimitMs, 'logging.dir': dir }
+            : { edgemicro: { logging: { level: 'warn', dir }, ...(t.requestTimeoutS > 0 ? { request_timeout: t.requestTimeoutS } : {}) } };
+        const gateway: Gateway = await createGateway({ personality, target: targets.get(name)?.url ?? '', settings, host, port: port() });
+        started.push(gateway);
+        const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
+        const curl = name === 'idle-closer' ? `curl -i ${gateway.url}${path}; sleep ${Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000))}; curl -i ${gateway.url}${path}` : `curl -i ${gateway.url}${path}`;
+        rows.push({ personality, backend: name, url: gateway.url, reproduces: reproduces(personality, name, t), curl, logFile: gateway.logFile });
+      }
+    }
+    return { rows, logDir, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The command line, as a user types it: `faultgate run … --json` carries the documented status,
+ * bodies and log lines, and `faultgate run all` (what `npm start` runs) narrates every scenario
+ * and its fix and exits 0. A timing file: the handshake scenario's window must not share the
+ * machine with other tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
+import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
+import { runFaultgate } from '../cli-run.ts';
+
+describe('faultgate run', () => {
+  it('--json: one object per scenario with the documented status, body and log lines', async () => {
+    const result = await runFaultgate(['run', 'tls-handshake-timeout', 'keepalive-timeout-mismatch', 'target-premature-close', 'keepalive-timeout-aligned', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const runs = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { scenario: string; ok: boolean; response: { status: number; headers: Record<string, string>; body: string }; logs: string[]; elapsedMs: number; timeline: unknown[] });
+    expect(runs.map((run) => run.scenario)).toEqual(['tls-handshake-timeout', 'keepalive-timeout-mismatch', 'target-premature-close', 'keepalive-timeout-aligned']);
+    for (const run of runs) {
+      expect(run.ok).toBe(true);
+      expect(run.elapsedMs).toBeGreaterThan(0);
+      expect(run.timeline.length).toBeGreaterThan(0);
+    }
+    const [handshake, mismatch, premature, aligned] = runs;
+    expect(handshake?.response.status).toBe(502);
+    expect(handshake?.response.body).toBe('{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}');
+    expect(handshake?.logs[0]).toMatch(/HTTPClient\$Context\.handshakeTimeout\(\) : SSLClientChannel\[Connected: .* bytesRead=0 bytesWritten=0 age=\d+ms lastIO=\d+ms isOpen=true handshake timeout$/);
+    for (const run of [mismatch, premature]) {
+      expect(run?.response.status).toBe(502);
+      expect(run?.response.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
+      expect(run?.logs.map((line) => parseEventLogLine(line)).map((fields) => [fields?.level, fields?.component, fields?.message, fields?.status, fields?.errorMessage, fields?.errorCode])).toEqual([
+        ['warn', 'plugins-middleware', 'targetRequest error', '', 'socket hang up', 'ECONNRESET'],
+        ['error', 'microgateway-core', '', '502', 'socket hang up', 'ECONNRESET'],
+      ]);
+    }
+    expect(aligned?.response.status).toBe(200);
+    expect(aligned?.logs).toEqual([]);
+  });
+
+  it('run all (npm start): narrates every scenario and its fix, and exits 0', async () => {
+    const result = await runFaultgate(['run', 'all']);
+    expect(result.code).toBe(0);
+    for (const scenario of await loadScenarios()) {
+      expect(result.stdout).toContain(`━━ ${scenario.name}: ${scenario.title}`);
+    }
+    expect(result.stdout).not.toContain('✘');
+    expect(result.stdout).toContain('timeline');
+    expect(result.stdout).toContain('the fix    faultgate run keepalive-timeout-aligned');
+  });
+
+  it('an unknown scenario is one line naming it and the known ones, exit 2', async () => {
+    const result = await runFaultgate(['run', 'no-such-thing', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^faultgate: unknown scenario "no-such-thing"; known: tls-handshake-timeout, .*\n$/);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * `faultgate up` as a trainer uses it: started as a child process, each documented failure
+ * reproduced with plain HTTP requests to the URLs it printed, then stopped with Ctrl-C (SIGINT),
+ * after which no port it opened still listens and the process is gone.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import { expect, it, onTestFinished } from 'vitest';
+import type { StageRow } from '../../harness/stage/stand-up.ts';
+import { FAULTGATE } from '../cli-run.ts';
+import { request } from '../helpers.ts';
+
+function refusesConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
+  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const rows: StageRow[] = [];
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    rows.push(JSON.parse(line) as StageRow);
+    if (rows.length === 18) break;
+  }
+  const url = (personality: string, backend: string) => {
+    const row = rows.find((each) => each.personality === personality && each.backend === backend);
+    if (!row) throw new Error(`no row ${personality} → ${backend}`);
+    return row.url;
+  };
+
+  // The Edge document: the TLS handshake times out.
+  const [handshake, premature] = await Promise.all([
+    request(`${url('edge', 'swallow-client-hello')}/v1/orders`),
+    request(`${url('microgateway', 'fin-mid-request')}/emg_badtarget/flakey/hangup`),
+  ]);
+  expect(handshake.status).toBe(502);
+  expect(handshake.body).toBe('{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}');
+  // The Microgateway document's second cause: the target closes before answering.
+  expect(premature.status).toBe(502);
+  expect(premature.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
+
+  // Its first cause: two requests a moment apart, as the printed curl does them. The target closes
+  // after 300 ms idle and the relay holds its FIN for 10 s, so a second request after 600 ms lands
+  // inside the window whatever the machine's load.
+  const race = `${url('microgateway', 'idle-closer')}/emg_badtarget/flakey/hangup`;
+  expect((await request(race)).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const second = await request(race);
+  expect(second.status).toBe(502);
+  expect(second.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
+
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  const refused = await Promise.all(rows.map((row) => refusesConnections(row.url)));
+  expect(refused.every(Boolean)).toBe(true);
+  expect(() => process.kill(child.pid ?? 0, 0)).toThrow();
+});
