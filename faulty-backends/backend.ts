@@ -153,7 +153,11 @@ export function listen(server: net.Server, what: string, options: ListenOptions 
   });
 }
 
-/** Formats host and port as a URL authority, bracketing IPv6 literals. */
+/**
+ * Formats host and port as a URL authority, bracketing IPv6 literals. A wildcard address is
+ * listened on, not connected to: the URL names loopback instead.
+ */
 export function authority(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return reachable.includes(':') ? `[${reachable}]:${port}` : `${reachable}:${port}`;
 }

@@ -198,8 +198,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await productLog.close();
     throw error;
   });
-  const host = options.host ?? '127.0.0.1';
-  const url = `http://${authority(host === '0.0.0.0' ? '127.0.0.1' : host, port)}`;
+  const url = `http://${authority(options.host ?? '127.0.0.1', port)}`;
   logger?.info({ url, target: target.href, personality: personality.name, logFile: productLog.file }, 'gateway listening');
 
   let closed: Promise<void> | undefined;

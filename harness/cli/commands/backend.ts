@@ -52,7 +52,8 @@ export function registerBackend(program: Command): void {
         return;
       }
       const backend = await definition.start(settings, listen);
+      const stopped = untilSignal(() => backend.close());
       process.stdout.write(`${backend.url}\n${backend.name}: ${backend.explanation}\n`);
-      await untilSignal(() => backend.close());
+      await stopped;
     });
 }

@@ -79,8 +79,9 @@ export function registerGateway(program: Command): void {
         return;
       }
       const gateway = await createGateway({ ...resolved, logger: createLogger() });
+      const stopped = untilSignal(() => gateway.close());
       process.stdout.write(`${gateway.url}\n`);
       process.stdout.write(`${gateway.personality.describe()}\nproduct log: ${gateway.logFile}\n`);
-      await untilSignal(() => gateway.close());
+      await stopped;
     });
 }

@@ -33,6 +33,7 @@ export function registerUp(program: Command): void {
         host: options.host,
         ...(options.logDir ? { logDir: options.logDir } : {}),
       });
+      const stopped = untilSignal(() => stage.close());
       if (options.json) {
         for (const row of stage.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
       } else {
@@ -44,7 +45,7 @@ export function registerUp(program: Command): void {
           process.stdout.write(pc.dim(`   $ ${row.curl}\n   $ tail -f ${row.logFile}\n`));
         }
       }
-      await untilSignal(() => stage.close());
+      await stopped;
       if (!options.json) process.stdout.write('faultgate up: everything closed\n');
     });
 }

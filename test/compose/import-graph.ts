@@ -1,0 +1,43 @@
+/**
+ * What the faultgate command loads at run time: every project file reachable from the given roots
+ * and every package those files import. It is read by esbuild, the transformer tsx runs the
+ * sources with (so it is installed wherever tsx is), which drops type-only imports exactly as at
+ * run time. The image must hold all of it: no file in .dockerignore, every package installed by
+ * `npm ci --omit=dev`.
+ */
+import { isBuiltin } from 'node:module';
+import { build, stop } from 'esbuild';
+
+export interface ImportGraph {
+  /** project files, relative to the project root, with forward slashes */
+  files: string[];
+  /** package names (`zod`, `@scope/name`) */
+  packages: string[];
+}
+
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+export async function importGraph(projectRoot: string, roots: readonly string[]): Promise<ImportGraph> {
+  // esbuild serves builds from a child process of its own; it is stopped once the graph is read.
+  const result = await build({
+    entryPoints: [...roots],
+    absWorkingDir: projectRoot,
+    bundle: true,
+    write: false,
+    // Required with several entry points; nothing is written.
+    outdir: 'out',
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  }).finally(() => stop());
+  const inputs = Object.entries(result.metafile.inputs);
+  const packages = new Set(
+    inputs.flatMap(([, input]) => input.imports.filter((entry) => entry.external && !isBuiltin(entry.path)).map((entry) => packageOf(entry.path))),
+  );
+  return { files: inputs.map(([file]) => file).sort(), packages: [...packages].sort() };
+}
