@@ -68,8 +68,9 @@ export const idleCloser = defineBackend({
     server.on('connection', (socket: net.Socket) => {
       const port = socket.remotePort ?? 0;
       const entry: Connection = { conn: backend.track(socket), socket };
+      // As in Node's own server, the idle clock starts when a response is finished, not at accept:
+      // a connection is not idle before its first request.
       connections.set(port, entry);
-      armIdleTimer(entry);
       socket.once('close', () => {
         clearTimeout(entry.idle);
         connections.delete(port);

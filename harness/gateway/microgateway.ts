@@ -4,6 +4,9 @@
  * its 504 is the engine's request_timeout answer, and its event-log lines are the engine's, field
  * for field: the `plugins-middleware` `targetRequest error` line (at [warn] in 3.1.6, the
  * document's release; at [error] from 3.2.3 on) and the `microgateway-core` line with the status.
+ * Where the releases differ (that level, the client ip, uuid v1 or v4, the certificate in the
+ * body) `version` picks one. The test suite compares all of it with the real engine
+ * (test/differential); docs/differential.md lists what differs on purpose.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +66,11 @@ export function writesLevel(configured: MicrogatewayLogLevel, level: Exclude<Mic
   return configured !== 'none' && levelRank[level] <= levelRank[configured];
 }
 
-/** The engine's serialisation: the error's own enumerable fields, with `message` made enumerable first. */
+/**
+ * The engine's serialisation: the error's own enumerable fields, with `message` made enumerable
+ * first. An error that cannot be serialised (a circular certificate) gives its message, as 3.3.7
+ * does; 3.1.6's process dies there instead, which a harness must not.
+ */
 export function serialiseError(error: Error, dropCertificate: boolean): string {
   Object.defineProperty(error, 'message', { enumerable: true });
   if (dropCertificate && 'cert' in error) delete (error as { cert?: unknown }).cert;
@@ -80,6 +87,12 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|[01]?\d\d?)(\.(25[0-5]|2[0-4]\d|[01]?\d\d?)){3}
 export function clientIpOf(address: string): string {
   const ip = address.replace('::ffff:', '');
   return IPV4.test(ip) ? ip : '';
+}
+
+/** The engine prints `record.d || ''`: whole milliseconds, and an empty field when that is 0. */
+export function durationField(elapsedMs: number): string {
+  const ms = Math.floor(elapsedMs);
+  return ms > 0 ? String(ms) : '';
 }
 
 export const GATEWAY_TIMEOUT_MESSAGE = 'Gateway timed out trying to reach target';
@@ -147,7 +160,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
             status: '',
             errorMessage: targetError.message,
             errorCode: targetError.code ?? '',
-            durationMs: String(Math.floor(failure.elapsedMs)),
+            durationMs: durationField(failure.elapsedMs),
           }),
         );
       }

@@ -15,6 +15,7 @@ import type { Failure } from '../gateway/failures.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { personalities } from '../gateway/personalities.ts';
 import type { PersonalityName } from '../gateway/personality.ts';
+import { referenceStarters } from '../reference/scenario-gateway.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { now, type TraceEvent, type TraceSink } from '../trace.ts';
 import { driveClient, type RequestOutcome, type ResolvedStep } from './client.ts';
@@ -115,8 +116,8 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
   };
 };
 
-/** Starters for the other gateways, by choice; the reference engine registers itself here. */
-export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic };
+/** Every gateway a scenario can run on: the mimic, and each installed release of the real engine. */
+export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic, ...referenceStarters };
 
 /** Puts the run's log folder into the personality's settings. */
 function withLogDir(personality: PersonalityName, settings: Record<string, unknown>, dir: string): Record<string, unknown> {

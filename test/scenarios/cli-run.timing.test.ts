@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
 import { runFaultgate } from '../cli-run.ts';
+import { tempDir } from '../helpers.ts';
 
 describe('faultgate run', () => {
   it('--json: one object per scenario with the documented status, body and log lines', async () => {
@@ -41,7 +42,7 @@ describe('faultgate run', () => {
   });
 
   it('run all (npm start): narrates every scenario and its fix, and exits 0', async () => {
-    const result = await runFaultgate(['run', 'all']);
+    const result = await runFaultgate(['run', 'all', '--log-dir', tempDir()]);
     expect(result.code).toBe(0);
     for (const scenario of await loadScenarios()) {
       expect(result.stdout).toContain(`━━ ${scenario.name}: ${scenario.title}`);

@@ -41,6 +41,37 @@ function parseRepeat(value: string): number {
   return count;
 }
 
+/**
+ * The real engine runs Microgateway scenarios that use only the engine's own settings. Asked for by
+ * name, any other scenario is an error; picked by "all", it is left out with a note.
+ */
+function onGateway(scenarios: Scenario[], names: readonly string[], gateway: GatewayChoice): Scenario[] {
+  if (gateway === 'mimic') return scenarios;
+  const reason = (scenario: Scenario): string | undefined => {
+    if (scenario.gateway.personality !== 'microgateway') return `it is an ${scenario.gateway.personality} scenario`;
+    const settings = scenario.gateway.settings;
+    const mimicOnly = ['target_idle_timeout', 'honour_keep_alive_hint'].filter((key) => settings[key] !== undefined);
+    return mimicOnly.length ? `it sets ${mimicOnly.join(', ')}, which the engine has no setting for` : undefined;
+  };
+  return scenarios.filter((scenario) => {
+    const why = reason(scenario);
+    if (!why) return true;
+    if (names.includes(scenario.name)) throw new FaultgateError('E_USAGE', `--gateway ${gateway} cannot run ${scenario.name}: ${why}`);
+    process.stderr.write(`faultgate: ${scenario.name} left out: ${why}\n`);
+    return false;
+  });
+}
+
+/**
+ * Where the product logs go: the user's folder; else, for a narrated single run, a folder that is
+ * kept so the file the narration names can be read; else a temporary folder removed after the run.
+ */
+function logDirFor(scenario: Scenario, options: RunCommandOptions): { logDir?: string } {
+  if (options.logDir) return { logDir: options.logDir };
+  if (!options.json && options.repeat === 1) return { logDir: mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)) };
+  return {};
+}
+
 /** Runs each scenario `repeat` times; the repeats of one scenario run side by side. */
 async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayChoice, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
   for (const scenario of scenarios) {
@@ -56,7 +87,7 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
         ...(progress ? { onTrace: progress.onTrace } : {}),
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.naturalRace ? { naturalRace: true } : {}),
-        logDir: options.logDir ?? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)),
+        ...logDirFor(scenario, options),
       }).then((evidence) => {
         report(scenario, evidence);
         return evidence;
@@ -89,12 +120,10 @@ export function registerRun(program: Command): void {
     .option('--log-dir <dir>', 'where the product logs go (default: a new folder under the system temp folder)')
     .action(async (names: string[], options: RunCommandOptions) => {
       const gateway = parseGatewayChoice(options.gateway);
-      const scenarios = await selectScenarios(names);
-      if (gateway !== 'mimic') {
-        const edge = scenarios.find((scenario) => scenario.gateway.personality !== 'microgateway');
-        if (edge) throw new FaultgateError('E_USAGE', `--gateway ${gateway} runs Microgateway scenarios only; ${edge.name} is an ${edge.gateway.personality} scenario`);
-        if (!gatewayStarters[gateway]) throw new FaultgateError('E_USAGE', `--gateway ${gateway}: the real engine is not installed (npm ci installs it as a dev dependency)`);
+      if (gateway !== 'mimic' && !gatewayStarters[gateway]) {
+        throw new FaultgateError('E_USAGE', `--gateway ${gateway}: the real engine is not installed (npm ci installs it as a dev dependency)`);
       }
+      const scenarios = onGateway(await selectScenarios(names), names, gateway);
       const controller = new AbortController();
       const interrupt = () => controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
       process.once('SIGINT', interrupt);

@@ -1,0 +1,202 @@
+/**
+ * The real Edge Microgateway engine (microgateway-core 3.1.6 or 3.3.7, installed side by side as
+ * npm aliases), started in a child process in front of one target, so that anything run against
+ * the mimic can be run against the engine and judged the same way.
+ *
+ * The child gets the engine's config built from the personality's settings (engine-config.ts),
+ * listens on loopback, and writes its event log into a temporary folder (removed on close) unless
+ * edgemicro.logging.dir names one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseMicrogatewaySettings, type MicrogatewaySettingsInput } from '../config/microgateway.ts';
+import { FaultgateError, listenError } from '../errors.ts';
+import { parseTarget } from '../gateway/gateway.ts';
+import { checkEngineSettings, engineConfig, LAUNCH_VARIABLE, type ChildMessage, type EngineLaunch } from './engine-config.ts';
+import { readEventLog } from './event-log.ts';
+
+export const engineVersions = ['3.1.6', '3.3.7'] as const;
+export type EngineVersion = (typeof engineVersions)[number];
+
+export interface ReferenceGatewayOptions {
+  version: EngineVersion;
+  /** the backend URL the engine proxies to (one proxy, base path '/') */
+  target: string;
+  /** the microgateway personality's settings shape (org, env, edgemicro.*, targets[]) */
+  settings?: MicrogatewaySettingsInput;
+  /** 0 / absent: ephemeral */
+  port?: number;
+}
+
+export interface ReferenceGateway {
+  url: string;
+  port: number;
+  pid: number;
+  version: EngineVersion;
+  /** the engine's own event-log file */
+  logFile: string;
+  /** the event-log lines written so far; waits (on file events, with a deadline) until at least `expected` lines are there */
+  readLines(expected?: number, timeoutMs?: number): Promise<string[]>;
+  /** stops the engine and its child process; resolves when the process has exited */
+  close(): Promise<void>;
+}
+
+export function isEngineVersion(value: string): value is EngineVersion {
+  return (engineVersions as readonly string[]).includes(value);
+}
+
+const require = createRequire(import.meta.url);
+
+/** Whether the release is installed (it is a dev dependency: `npm ci --omit=dev` leaves it out). */
+export function isEngineInstalled(version: EngineVersion): boolean {
+  try {
+    require.resolve(`microgateway-core-${version}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CHILD = fileURLToPath(new URL('./engine-child.cts', import.meta.url));
+// tsx's require hook compiles the child's TypeScript and is then removed, so that the engine's
+// own modules load unhooked: that halves an engine's start-up. Paths are resolved here so the
+// child starts from any working directory.
+const TSX_CJS_API = require.resolve('tsx/cjs/api');
+const BOOTSTRAP = `const unregister = require(${JSON.stringify(TSX_CJS_API)}).register();
+const main = require(${JSON.stringify(CHILD)});
+unregister();
+main();`;
+const START_TIMEOUT_MS = 10_000;
+const EXIT_TIMEOUT_MS = 2000;
+
+export async function startMicrogatewayCore(options: ReferenceGatewayOptions): Promise<ReferenceGateway> {
+  const { version } = options;
+  if (!isEngineVersion(version)) {
+    throw new FaultgateError('E_UNKNOWN_NAME', `microgateway-core@${String(version)}: not installed; known: ${engineVersions.join(', ')}`);
+  }
+  if (!isEngineInstalled(version)) {
+    throw new FaultgateError('E_CONFIG', `microgateway-core@${version}: not installed; it is a dev dependency, which npm ci installs unless told --omit=dev`);
+  }
+  const target = parseTarget(options.target);
+  const settings = parseMicrogatewaySettings(options.settings ?? {}, `microgateway-core ${version} settings`);
+  checkEngineSettings(settings, version);
+  const givenDir = options.settings?.edgemicro?.logging?.dir;
+  if (givenDir !== undefined) checkLogDir(givenDir);
+  const ownDir = givenDir === undefined ? mkdtempSync(join(tmpdir(), `faultgate-mgc-${version}-`)) : undefined;
+  const removeOwnDir = () => ownDir && rmSync(ownDir, { recursive: true, force: true });
+  const port = options.port ?? 0;
+  const launch: EngineLaunch = {
+    version,
+    org: settings.org,
+    env: settings.env,
+    config: engineConfig(settings, target, ownDir ?? settings.edgemicro.logging.dir, port),
+    ...(ownDir ? { temporaryLogDir: ownDir } : {}),
+  };
+
+  // Required by a bootstrap rather than run as the main module: Node 20 hands a main .cts file to its ESM loader.
+  const child = spawn(process.execPath, ['--eval', BOOTSTRAP], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // A DEBUG=* inherited from the harness would have the engine trace every request on stderr.
+    env: { ...process.env, DEBUG: '', [LAUNCH_VARIABLE]: JSON.stringify(launch) },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The engine prints a banner and "logging to …" on stdout; nobody reads them, so they must not back up.
+  child.stdout?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+  });
+
+  let listening: Extract<ChildMessage, { type: 'listening' }>;
+  try {
+    listening = await whenListening(child, exited, () => stderr, version, port);
+  } catch (error) {
+    await stop(child, exited);
+    removeOwnDir();
+    throw error;
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${listening.port}`,
+    port: listening.port,
+    pid: listening.pid,
+    version,
+    logFile: listening.logFile,
+    readLines: (expected, timeoutMs) => readEventLog(listening.logFile, expected, timeoutMs),
+    close: () =>
+      (closed ??= stop(child, exited).then(() => {
+        removeOwnDir();
+      })),
+  };
+}
+
+/**
+ * mkdir -p one level at a time. Node 20's recursive mkdirSync never returns for a path under
+ * /proc (it retries ENOENT forever); this gives the error instead.
+ */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    makeFolder(dirname(dir));
+    mkdirSync(dir);
+  }
+}
+
+/** The engine would die on a folder it cannot write; the user gets the setting's name and the fix instead. */
+function checkLogDir(dir: string): void {
+  const fix = 'choose a folder you can write with --set edgemicro.logging.dir=DIR, or leave it out for a temporary one';
+  try {
+    makeFolder(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new FaultgateError('E_PRIVILEGE', `edgemicro.logging.dir ${dir}: not allowed to write there; ${fix}`);
+    throw new FaultgateError('E_CONFIG', `edgemicro.logging.dir ${dir}: cannot create it (${code ?? String(error)}); ${fix}`);
+  }
+  if (!statSync(dir).isDirectory()) throw new FaultgateError('E_CONFIG', `edgemicro.logging.dir ${dir}: is a file, not a folder; ${fix}`);
+}
+
+function whenListening(
+  child: ChildProcess,
+  exited: Promise<void>,
+  stderr: () => string,
+  version: EngineVersion,
+  port: number,
+): Promise<Extract<ChildMessage, { type: 'listening' }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`microgateway-core ${version}: did not report its port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    child.once('message', (message: ChildMessage) => {
+      clearTimeout(timer);
+      if (message.type === 'listening') resolve(message);
+      else reject(listenError(Object.assign(new Error(message.message), { code: message.code }), `microgateway-core ${version}`, port));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      // The error's own line, not the stack under it nor Node's version banner.
+      const last = stderr().split('\n').filter((line) => line.trim() && !/^\s+at |^Node\.js v/.test(line)).at(-1) ?? '';
+      reject(new Error(`microgateway-core ${version}: the engine exited before listening${last ? `: ${last.trim()}` : ''}`));
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL if it has not exited in time; resolves when the process is gone. */
+async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
