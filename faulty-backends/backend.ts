@@ -60,7 +60,7 @@ export interface BackendDefinition<Schema extends z.ZodType = z.ZodType> extends
 
 export function defineBackend<Schema extends z.ZodType>(module: BackendModule<Schema>): BackendDefinition<Schema> {
   const parseSettings = (input: unknown): z.output<Schema> => {
-    const result = module.settings.safeParse(input ?? {});
+    const result = module.settings.safeParse(input ?? {}, { reportInput: true });
     if (!result.success) throw new FaultgateError('E_CONFIG', `backend ${module.name}: ${describeIssue(result.error)}`);
     return result.data;
   };
@@ -116,7 +116,8 @@ export class StartedBackend extends EventEmitter implements RunningBackend {
     });
     // An injected failure makes peers reset us; that is evidence, never a crash.
     socket.on('error', () => {});
-    this.record('accepted', conn);
+    // The peer's address, so that what the gateway logs about its side can be checked against it.
+    this.record('accepted', conn, { detail: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
     return conn;
   }
 

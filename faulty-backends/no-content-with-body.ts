@@ -1,7 +1,9 @@
 /**
  * no-content-with-body — answers 204 (or 205) and yet sends a body with a Content-Length, which
- * HTTP forbids. Edge rejects such a response (protocol.http.ResponseWithBody); Node's parser, and
- * so Microgateway, ignores the body and passes the 204 on.
+ * HTTP forbids. Edge rejects such a response (protocol.http.ResponseWithBody). Node's parser, and
+ * so Microgateway, takes the 204 as having no body and then fails on the bytes that follow a
+ * `Connection: close` message (HPE_CLOSED_CONNECTION), so Microgateway answers 502 with that
+ * parse error, as microgateway-core itself does.
  */
 import net from 'node:net';
 import { z } from 'zod';

@@ -1,15 +1,21 @@
 /**
  * What the tests share: a plain HTTP client that reports errors as values, temporary folders, and
  * starters that register their own cleanup on the next line (every server closed, every folder
- * removed, also when the test fails).
+ * removed, every child process ended, also when the test fails); raw TCP clients that record what
+ * came back, free ports, and the faultgate command run as a child process.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { backends, type BackendName } from '../faulty-backends/index.ts';
 import type { RunningBackend } from '../faulty-backends/backend.ts';
+import type { TraceEvent } from '../harness/trace.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../harness/gateway/gateway.ts';
 
 export interface Reply {
@@ -66,4 +72,187 @@ export function collectLines(gateway: Gateway): string[] {
   const lines: string[] = [];
   gateway.on('log', (line) => lines.push(line));
   return lines;
+}
+
+/** A port that was free a moment ago (nothing listens on it when this resolves). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves to the error code of a TCP connect to the port ('ECONNREFUSED' when nothing listens), or 'connected'. */
+export function connectOutcome(port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+/** A raw TCP client that records every byte, the moment of the peer's FIN, and errors. */
+export interface RawClient {
+  readonly socket: net.Socket;
+  /** performance.now() when the connection was made */
+  readonly connectedAt: number;
+  /** everything received so far */
+  received(): Buffer;
+  /** resolves with performance.now() when the peer's FIN arrives */
+  readonly ended: Promise<number>;
+  /** resolves with the socket error (e.g. ECONNRESET); never rejects */
+  readonly failed: Promise<NodeJS.ErrnoException>;
+  /** resolves when the socket is closed */
+  readonly closed: Promise<void>;
+  /** resolves once at least `bytes` bytes have arrived */
+  receivedAtLeast(bytes: number): Promise<Buffer>;
+}
+
+export async function rawConnect(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<RawClient> {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? true });
+  onTestFinished(() => {
+    socket.destroy();
+  });
+  const chunks: Buffer[] = [];
+  const waiters: { bytes: number; resolve: (data: Buffer) => void }[] = [];
+  const received = () => Buffer.concat(chunks);
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    const data = received();
+    for (const waiter of waiters.filter((each) => data.length >= each.bytes)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(data);
+    }
+  });
+  const ended = new Promise<number>((resolve) => socket.once('end', () => resolve(performance.now())));
+  const failed = new Promise<NodeJS.ErrnoException>((resolve) => socket.on('error', resolve));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await once(socket, 'connect');
+  return {
+    socket,
+    connectedAt: performance.now(),
+    received,
+    ended,
+    failed,
+    closed,
+    receivedAtLeast: (bytes) => (received().length >= bytes ? Promise.resolve(received()) : new Promise((resolve) => waiters.push({ bytes, resolve }))),
+  };
+}
+
+/** Resolves with `value` after `ms`: to show that something does NOT happen, race it against this. */
+export function quietFor<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(value), ms);
+    onTestFinished(() => clearTimeout(timer));
+  });
+}
+
+const FAULTGATE = fileURLToPath(new URL('../bin/faultgate.js', import.meta.url));
+
+/** The environment without anything that would configure faultgate behind the test's back. */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  const settingNames = new Set(['org', 'env', 'api', 'rev', 'version', 'target_idle_timeout', 'honour_keep_alive_hint']);
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FAULTGATE_') && !settingNames.has(key) && !key.includes('.')));
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `faultgate <args>` to its end. In a concurrent test, pass the test context's
+ * onTestFinished, which is the one that knows the test.
+ */
+export function runCli(args: readonly string[], whenFinished: (cleanup: () => void) => void = onTestFinished): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FAULTGATE, ...args], { env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    whenFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** the first line it printed (the URL) */
+  readonly firstLine: string;
+  /** Sends the signal and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<CliResult>;
+}
+
+/**
+ * Starts `faultgate <args>` and resolves once its first stdout line (the URL) is printed; rejects
+ * with its stderr when it exits before that. The process is killed at the end of the test if it
+ * still runs.
+ */
+export function startCli(args: readonly string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, [FAULTGATE, ...args], { env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let started = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const end = stdout.indexOf('\n');
+      if (started || end === -1) return;
+      started = true;
+      resolve({
+        child,
+        firstLine: stdout.slice(0, end),
+        async stop(signal: NodeJS.Signals = 'SIGINT') {
+          child.kill(signal);
+          const { code, signal: endedBy } = await exited;
+          return { code, signal: endedBy, stdout, stderr };
+        },
+      });
+    });
+    child.once('error', reject);
+    void exited.then(({ code }) => {
+      if (!started) reject(new Error(`faultgate ${args.join(' ')} exited ${code} before printing a line: ${stderr}`));
+    });
+  });
+}
+
+/** Anything that records trace events and reports new ones: a backend, the relay. */
+export interface TraceSource {
+  readonly events: readonly TraceEvent[];
+  on(event: 'trace', listener: (event: TraceEvent) => void): unknown;
+  off(event: 'trace', listener: (event: TraceEvent) => void): unknown;
+}
+
+/** Resolves with the first event, already recorded or still to come, that matches. */
+export function traced(source: TraceSource, matches: (event: TraceEvent) => boolean): Promise<TraceEvent> {
+  const seen = source.events.find(matches);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve) => {
+    const listener = (event: TraceEvent) => {
+      if (!matches(event)) return;
+      source.off('trace', listener);
+      resolve(event);
+    };
+    source.on('trace', listener);
+  });
 }

@@ -13,9 +13,12 @@ export const EXIT_USAGE = 2;
 export function buildProgram(): Command {
   const program = new Command('faultgate')
     .description('Reproduces the failures that make API gateways answer 502 Bad Gateway.')
-    .showHelpAfterError('(run faultgate --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // A mistake commander finds (an unknown option, a missing argument) is one line like ours.
+      outputError: (text, write) => write(`faultgate: ${text.replace(/^error: /, '').trim()} (run faultgate --help for usage)\n`),
+    });
   for (const register of commands) register(program);
   program.commands.forEach((command) => command.exitOverride());
   return program;

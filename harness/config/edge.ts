@@ -36,7 +36,7 @@ export type EdgeSettingsInput = z.input<typeof edgeSettingsSchema>;
 export const edgeSettingNames: ReadonlySet<string> = new Set(Object.keys(edgeSettingsSchema.shape));
 
 export function parseEdgeSettings(input: unknown, source = 'edge settings'): EdgeSettings {
-  const result = edgeSettingsSchema.safeParse(input ?? {});
+  const result = edgeSettingsSchema.safeParse(input ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {

@@ -46,7 +46,8 @@ export function parseConfigText(file: string, text: string, format: ConfigFormat
   const document = YAML.parseDocument(text, { prettyErrors: false });
   const problem = document.errors[0];
   if (problem) {
-    const line = problem.linePos?.[0]?.line;
+    // Without prettyErrors the parser gives the offset, not the line, for some errors.
+    const line = problem.linePos?.[0]?.line ?? text.slice(0, problem.pos[0]).split('\n').length;
     throw new FaultgateError('E_CONFIG', `${file}: is not valid YAML${line ? ` (line ${line})` : ''}: ${problem.message.split('\n')[0]}`);
   }
   return { file, format, data: document.toJS() as unknown };

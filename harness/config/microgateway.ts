@@ -78,7 +78,7 @@ export const microgatewaySettingNames: ReadonlySet<string> = new Set([
 ]);
 
 export function parseMicrogatewaySettings(input: unknown, source = 'microgateway settings'): MicrogatewaySettings {
-  const result = microgatewaySettingsSchema.safeParse(input ?? {});
+  const result = microgatewaySettingsSchema.safeParse(input ?? {}, { reportInput: true });
   if (!result.success) throw new FaultgateError('E_CONFIG', `${source}: ${describeIssue(result.error)}`);
   return result.data;
 }

@@ -48,6 +48,9 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'bad-response':
       // Not in the documents: the Message Processor "does not receive a response", as for the handshake.
       return 'badGateway';
+    case 'not-tls':
+      // The Unexpected EOF document's cause: a target that does not speak TLS behind an https URL.
+      return 'unexpectedEof';
     case 'premature-close':
     case 'reset':
       // A target that hangs up while Edge is still writing the request is a broken pipe: 503.

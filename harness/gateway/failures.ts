@@ -13,6 +13,7 @@ export const failureKinds = [
   'connect-failed', // the target could not be reached at all (name lookup, route)
   'handshake-timeout', // TCP connected, but the TLS handshake did not complete within the I/O limit
   'handshake-failed', // the TLS handshake was refused (alert, certificate, protocol)
+  'not-tls', // the target answered the TLS Client Hello with bytes that are not TLS (a plain-HTTP port)
   'reset', // the target reset the connection (RST)
   'premature-close', // the target closed the connection (FIN) before any response
   'io-timeout', // the connection was silent for the whole I/O limit while a response was awaited
@@ -103,6 +104,9 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeState): Fa
     return { ...base, kind: 'connect-failed', description: `the target could not be reached (${code})` };
   }
   if (code.startsWith('HPE_')) return { ...base, kind: 'bad-response', description: `the target's answer is not HTTP (${error.message})` };
+  if (phase === 'handshaking' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(error.message))) {
+    return { ...base, kind: 'not-tls', description: 'the target answered the TLS Client Hello with bytes that are not TLS: a plain-HTTP port behind an https URL' };
+  }
   if (TLS_ERROR.test(code) || phase === 'handshaking') {
     return { ...base, kind: 'handshake-failed', description: `the TLS handshake with the target failed (${code || error.message})` };
   }

@@ -70,6 +70,14 @@ export function parseTarget(target: string): URL {
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection'];
 
+/** What the gateway keeps about one client request. */
+type Exchange = ExchangeState & {
+  tag: string | undefined;
+  proxyReq?: http.ClientRequest;
+  /** the headers the personality set (Edge's message id) before the target's were copied in */
+  ownHeaders?: http.OutgoingHttpHeaders;
+};
+
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const target = parseTarget(options.target);
   const definition = personalityNamed(options.personality);
@@ -82,7 +90,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const agent: TargetAgent = createTargetAgent(target.protocol === 'https:' ? 'https' : 'http', policy, trace);
   const proxy = httpProxy.createProxyServer({ target: target.href, agent, changeOrigin: true, secure: policy.rejectUnauthorized });
-  const exchanges = new WeakMap<http.IncomingMessage, ExchangeState & { tag: string | undefined; proxyReq?: http.ClientRequest }>();
+  const exchanges = new WeakMap<http.IncomingMessage, Exchange>();
   const emitter = new EventEmitter<GatewayEvents>();
   const record = (kind: TraceKind, detail?: string) => trace?.({ at: now(), source: 'gateway', kind, ...(detail ? { detail } : {}) });
   let closing = false;
@@ -132,6 +140,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const state = exchanges.get(req);
     if (!state) return;
     state.responseStarted = true;
+    // Before http-proxy copies the target's headers: a failure from here on keeps only these.
+    state.ownHeaders = res.getHeaders();
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(state.connection ? { conn: state.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
     if (personality.refusesResponse(status, proxyRes.headers)) {
@@ -155,7 +165,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     error: NodeJS.ErrnoException,
     req: http.IncomingMessage,
     res: http.ServerResponse | net.Socket,
-    state: ExchangeState & { tag: string | undefined; proxyReq?: http.ClientRequest },
+    state: Exchange,
   ) => {
     if (!(res instanceof http.ServerResponse) || res.headersSent) {
       destroyClientSide(res);
@@ -164,6 +174,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (state.responseStarted) {
       // http-proxy may have copied the target's status and headers without sending them yet.
       for (const header of res.getHeaderNames()) res.removeHeader(header);
+      for (const [name, value] of Object.entries(state.ownHeaders ?? {})) if (value !== undefined) res.setHeader(name, value);
       res.statusMessage = '';
     }
     state.requestWritten = state.proxyReq?.writableFinished ?? false;

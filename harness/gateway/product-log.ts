@@ -4,7 +4,7 @@
  * disk. The folder is checked when the gateway starts, so a folder the user cannot write is a
  * one-line error then, not a lost log later.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
 import { FaultgateError } from '../errors.ts';
@@ -21,7 +21,7 @@ export class ProductLog {
   ) {
     const folder = dirname(file);
     try {
-      mkdirSync(folder, { recursive: true });
+      makeFolder(folder);
       accessSync(folder, constants.W_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -49,4 +49,15 @@ export class ProductLog {
     });
     return this.closed;
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's own recursive mkdirSync never returns for a folder under
+ * /proc (it retries the ENOENT for ever), where this fails at once.
+ */
+function makeFolder(folder: string): void {
+  if (existsSync(folder)) return;
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolder(parent);
+  mkdirSync(folder);
 }

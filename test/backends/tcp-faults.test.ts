@@ -1,0 +1,127 @@
+/**
+ * The plain-TCP faulty backends, seen from a raw socket: each does on the wire exactly what its
+ * file says (a FIN without a response, an RST, silence, a greeting that is not HTTP, a 204 with a
+ * body, a refused connect), and nothing more.
+ */
+import { describe, expect, it } from 'vitest';
+import { connectOutcome, quietFor, rawConnect, startBackend, traced } from '../helpers.ts';
+
+const GET = 'GET /orders HTTP/1.1\r\nHost: backend\r\n\r\n';
+const postHead = (length: number) => `POST /orders HTTP/1.1\r\nHost: backend\r\nContent-Length: ${length}\r\n\r\n`;
+
+/** Total bytes a backend has received so far. */
+const receivedBytes = (events: readonly { kind: string; bytes?: number }[]) => events.filter((event) => event.kind === 'received').reduce((sum, event) => sum + (event.bytes ?? 0), 0);
+
+describe('fin-mid-request', () => {
+  it('after the request head: FIN, no response, and it keeps reading what still comes', async () => {
+    const backend = await startBackend('fin-mid-request');
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    await client.ended;
+    expect(client.received().length).toBe(0);
+    expect(backend.events.map((event) => event.kind)).toEqual(['accepted', 'received', 'request-read', 'fin-sent']);
+    expect(backend.events[2]?.detail).toBe('GET /orders');
+
+    // A half-close, not a reset: bytes written after the FIN are read, not answered with RST.
+    client.socket.write('still sending');
+    await traced(backend, (event) => event.kind === 'received' && event.bytes === 'still sending'.length);
+    client.socket.end();
+    await client.closed;
+    expect(await Promise.race([client.failed, quietFor(0, 'no error')])).toBe('no error');
+  });
+
+  it('after afterBodyBytes of the body: no FIN one byte short, FIN at the last byte', async () => {
+    const backend = await startBackend('fin-mid-request', { afterBodyBytes: 1000 });
+    const client = await rawConnect(backend.port);
+    const head = postHead(5000);
+    client.socket.write(head + 'a'.repeat(999));
+    await traced(backend, () => receivedBytes(backend.events) === head.length + 999);
+    expect(backend.events.some((event) => event.kind === 'fin-sent')).toBe(false);
+    client.socket.write('a');
+    await client.ended;
+    expect(client.received().length).toBe(0);
+    expect(backend.events.filter((event) => event.kind === 'fin-sent')).toHaveLength(1);
+  });
+});
+
+describe('reset-mid-request', () => {
+  it('after the request head: the client sees ECONNRESET and no response', async () => {
+    const backend = await startBackend('reset-mid-request');
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    const error = await client.failed;
+    expect(error.code).toBe('ECONNRESET');
+    expect(client.received().length).toBe(0);
+    expect(backend.events.map((event) => event.kind)).toContain('rst-sent');
+  });
+
+  it('after afterBodyBytes of the body: RST, not before', async () => {
+    const backend = await startBackend('reset-mid-request', { afterBodyBytes: 100 });
+    const client = await rawConnect(backend.port);
+    const head = postHead(1000);
+    client.socket.write(head + 'a'.repeat(99));
+    await traced(backend, () => receivedBytes(backend.events) === head.length + 99);
+    expect(backend.events.some((event) => event.kind === 'rst-sent')).toBe(false);
+    client.socket.write('a');
+    expect((await client.failed).code).toBe('ECONNRESET');
+  });
+});
+
+describe('never-respond', () => {
+  it('reads the whole request and then sends nothing, keeping the connection open', async () => {
+    const backend = await startBackend('never-respond');
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    await traced(backend, (event) => event.kind === 'request-read');
+    const outcome = await Promise.race([client.ended.then(() => 'FIN'), client.receivedAtLeast(1).then(() => 'bytes'), quietFor(200, 'silent')]);
+    expect(outcome).toBe('silent');
+    expect(client.socket.destroyed).toBe(false);
+  });
+});
+
+describe('not-http', () => {
+  it('greets every connection with an SSH banner and keeps it open', async () => {
+    const backend = await startBackend('not-http');
+    const client = await rawConnect(backend.port);
+    const greeting = 'SSH-2.0-OpenSSH_9.2p1\r\n';
+    expect((await client.receivedAtLeast(greeting.length)).toString()).toBe(greeting);
+    client.socket.write(GET);
+    await traced(backend, (event) => event.kind === 'received');
+    expect(await Promise.race([client.ended.then(() => 'FIN'), quietFor(100, 'open')])).toBe('open');
+  });
+
+  it('sends the greeting it is given', async () => {
+    const backend = await startBackend('not-http', { greeting: '220 smtp.example ESMTP\r\n' });
+    const client = await rawConnect(backend.port);
+    expect((await client.receivedAtLeast(24)).toString()).toBe('220 smtp.example ESMTP\r\n');
+  });
+});
+
+describe('no-content-with-body', () => {
+  it('answers 204 with a Content-Length and a body, then closes', async () => {
+    const backend = await startBackend('no-content-with-body');
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    await client.ended;
+    const body = '{"note":"a body that a 204 must not have"}';
+    expect(client.received().toString()).toBe(
+      `HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  it('answers 205 Reset Content with a body when asked', async () => {
+    const backend = await startBackend('no-content-with-body', { status: 205, body: 'x' });
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    await client.ended;
+    expect(client.received().toString()).toBe('HTTP/1.1 205 Reset Content\r\nContent-Type: application/json\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx');
+  });
+});
+
+describe('closed-port', () => {
+  it('names a port on which nothing listens: the connect is refused', async () => {
+    const backend = await startBackend('closed-port');
+    expect(backend.url).toBe(`http://127.0.0.1:${backend.port}`);
+    expect(await connectOutcome(backend.port)).toBe('ECONNREFUSED');
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The edge personality against every failing backend: the Message Processor's own status and
+ * fault JSON for each failure kind (../shared/reference/apigee-facts.md, "Message Processor fault
+ * payloads"), Content-Type application/json, and a message id of its own on every response.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BackendName } from '../../faulty-backends/index.ts';
+import type { Failure } from '../../harness/gateway/failures.ts';
+import { request, startBackend, startGateway, tempDir, type Reply, type RequestOptions } from '../helpers.ts';
+
+const fault = (faultstring: string, errorcode: string) => JSON.stringify({ fault: { faultstring, detail: { errorcode } } });
+
+const UNEXPECTED_EOF = fault('Unexpected EOF at target', 'messaging.adaptors.http.UnexpectedEOFAtTarget');
+const SERVICE_UNAVAILABLE = fault('The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable');
+const GATEWAY_TIMEOUT = fault('Gateway Timeout', 'messaging.adaptors.http.flow.GatewayTimeout');
+const BAD_GATEWAY = '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}';
+
+interface Run {
+  reply: Reply;
+  failures: Failure[];
+}
+
+/** One request through an edge gateway in front of the named backend. */
+async function throughEdge(
+  name: BackendName,
+  options: { backend?: Record<string, unknown>; settings?: Record<string, unknown>; request?: RequestOptions; https?: boolean } = {},
+): Promise<Run> {
+  const backend = await startBackend(name, options.backend);
+  const gateway = await startGateway({
+    personality: 'edge',
+    target: options.https ? backend.url.replace(/^http:/, 'https:') : backend.url,
+    settings: { 'logging.dir': tempDir(), ...options.settings },
+  });
+  const failures: Failure[] = [];
+  gateway.on('failure', (failure) => failures.push(failure));
+  const reply = await request(`${gateway.url}/orders`, options.request);
+  return { reply, failures };
+}
+
+/** The Message Processor's answer: status, fault JSON, its Content-Type and length, a message id. */
+function expectFault(reply: Reply, status: number, body: string): void {
+  expect(reply.status).toBe(status);
+  expect(reply.body).toBe(body);
+  expect(reply.headers['content-type']).toBe('application/json');
+  expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+  expect(reply.headers['x-apigee.message-id']).toMatch(/^\S+$/);
+}
+
+describe('edge × failing backends', () => {
+  it('fin-mid-request after the request headers: 502 Unexpected EOF at target', async () => {
+    const { reply, failures } = await throughEdge('fin-mid-request');
+    expectFault(reply, 502, UNEXPECTED_EOF);
+    expect(failures.map((failure) => [failure.kind, failure.phase])).toEqual([['premature-close', 'awaiting-response']]);
+  });
+
+  it('fin-mid-request after 64 KiB of an 8 MiB POST, while Edge is still sending: 503 ServiceUnavailable', async () => {
+    const { reply, failures } = await throughEdge('fin-mid-request', {
+      backend: { afterBodyBytes: 64 * 1024 },
+      request: { method: 'POST', body: Buffer.alloc(8 * 1024 * 1024, 'a'), headers: { 'content-type': 'application/octet-stream' } },
+    });
+    expectFault(reply, 503, SERVICE_UNAVAILABLE);
+    expect(failures.map((failure) => [failure.kind, failure.phase])).toEqual([['premature-close', 'sending']]);
+  });
+
+  it('reset-mid-request after the request headers: 502 Unexpected EOF at target', async () => {
+    const { reply, failures } = await throughEdge('reset-mid-request');
+    expectFault(reply, 502, UNEXPECTED_EOF);
+    expect(failures.map((failure) => failure.kind)).toEqual(['reset']);
+  });
+
+  it('never-respond: 504 GatewayTimeout once io.timeout.millis has passed in silence', async () => {
+    const { reply, failures } = await throughEdge('never-respond', { settings: { 'io.timeout.millis': 300 } });
+    expectFault(reply, 504, GATEWAY_TIMEOUT);
+    expect(reply.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(reply.elapsedMs).toBeLessThanOrEqual(500);
+    expect(failures.map((failure) => [failure.kind, failure.limit])).toEqual([['io-timeout', { name: 'io', ms: 300 }]]);
+  });
+
+  it('not-http: an answer that is not HTTP gives 502 Bad Gateway', async () => {
+    const { reply, failures } = await throughEdge('not-http');
+    expectFault(reply, 502, BAD_GATEWAY);
+    expect(failures.map((failure) => failure.kind)).toEqual(['bad-response']);
+  });
+
+  it('a plain-HTTP target behind an https URL: 502 Unexpected EOF at target', async () => {
+    const { reply, failures } = await throughEdge('healthy', { https: true });
+    expectFault(reply, 502, UNEXPECTED_EOF);
+    expect(failures.map((failure) => [failure.kind, failure.phase])).toEqual([['not-tls', 'handshaking']]);
+  });
+
+  it('no-content-with-body: a 204 with a body gives 502 Received 204 Response with message body', async () => {
+    const { reply } = await throughEdge('no-content-with-body');
+    expectFault(reply, 502, fault('Received 204 Response with message body', 'protocol.http.ResponseWithBody'));
+  });
+
+  it('no-content-with-body: a 205 with a body gives 502 Received 205 Response with message body', async () => {
+    const { reply } = await throughEdge('no-content-with-body', { backend: { status: 205 } });
+    expectFault(reply, 502, fault('Received 205 Response with message body', 'protocol.http.ResponseWithBody'));
+  });
+
+  it('closed-port: a refused connect gives 503 ServiceUnavailable', async () => {
+    const { reply, failures } = await throughEdge('closed-port');
+    expectFault(reply, 503, SERVICE_UNAVAILABLE);
+    expect(failures.map((failure) => [failure.kind, failure.phase])).toEqual([['connect-refused', 'connecting']]);
+  });
+
+  it('healthy: 200 with the target body, stamped with a message id', async () => {
+    const { reply, failures } = await throughEdge('healthy');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('{"ok":true}');
+    expect(reply.headers['x-apigee.message-id']).toMatch(/^\S+$/);
+    expect(failures).toEqual([]);
+  });
+
+  it('healthy over TLS: 200, the self-signed certificate trusted as Edge does without a TrustStore', async () => {
+    const { reply } = await throughEdge('healthy', { backend: { tls: true } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('{"ok":true}');
+  });
+
+  it('every response carries a message id of its own', async () => {
+    const backend = await startBackend('healthy');
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir() } });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => request(`${gateway.url}/orders`)));
+    const ids = replies.map((reply) => reply.headers['x-apigee.message-id']);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(20);
+  });
+});
