@@ -47,8 +47,9 @@ export const idleCloser = defineBackend({
     };
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(settings.body) };
     // An explicit Connection header stops Node from adding its own Keep-Alive hint.
-    headers.connection = 'keep-alive';
-    if (settings.advertiseKeepAliveHint) headers['keep-alive'] = `timeout=${hintOf(settings)}`;
+    const keepOpen: http.OutgoingHttpHeaders = { ...headers, connection: 'keep-alive', ...(settings.advertiseKeepAliveHint ? { 'keep-alive': `timeout=${hintOf(settings)}` } : {}) };
+    // A client that asked to close gets its close: keeping such a connection would be a protocol error.
+    const closeNow: http.OutgoingHttpHeaders = { ...headers, connection: 'close' };
 
     const handler: http.RequestListener = (req, res) => {
       const entry = connections.get(req.socket.remotePort ?? 0);
@@ -56,7 +57,7 @@ export const idleCloser = defineBackend({
       backend.record('request-read', entry?.conn, { detail: `${req.method} ${req.url}` });
       req.resume();
       req.on('end', () => {
-        res.writeHead(200, headers);
+        res.writeHead(200, req.headers.connection?.toLowerCase() === 'close' ? closeNow : keepOpen);
         res.end(settings.body, () => {
           backend.record('responded', entry?.conn, { detail: '200' });
           if (entry) armIdleTimer(entry);

@@ -15,6 +15,11 @@ export { runScenario, gatewayStarters, type Evidence, type RunOptions, type Gate
 export { defineScenario, scenarioSchema, type Scenario, type ScenarioInput } from './runner/scenario.ts';
 export { loadScenarios, loadScenarioFile, selectScenarios } from './runner/load-scenarios.ts';
 export { narrate, describeEvent } from './runner/narrate.ts';
+export { loadChain, parseChain, type Chain, type Hop } from './keepalive/chain.ts';
+export { connectionsOf, isSafe, verdicts, type Verdict, type Connection as KeepAliveConnection } from './keepalive/rule.ts';
+export { planProbe, runProbe, runProbes, defaultProbeSettings, type ProbePlan, type ProbeResult, type ProbeSettings } from './keepalive/probe.ts';
+export { startMicrogatewayCore, type ReferenceGateway, type ReferenceGatewayOptions, type EngineVersion } from './reference/microgateway-core.ts';
+export { standUp, type Stage, type StageRow } from './stage/stand-up.ts';
 export { FaultgateError, isFaultgateError, type FaultgateErrorCode } from './errors.ts';
 export type { TraceEvent, TraceKind, TraceSink, TraceSource } from './trace.ts';
 export * from '../faulty-backends/index.ts';

@@ -216,15 +216,16 @@ export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPoli
   const connectionOf = (socket: Duplex) => connections.get(socket);
 
   if (protocol === 'https') {
-    // The first TLS context loads the root certificates (tens of ms); pay that now, not inside the
-    // first request's handshake limit.
-    tls.createSecureContext({});
+    // One TLS context for every connection: building one loads the root certificates, which costs
+    // tens of ms the first time and a quarter of a hung connection's CPU every time after
+    // (bench/, hung connections). Made now, not inside the first request's handshake limit.
+    const secureContext = tls.createSecureContext({});
     class HttpsTargetAgent extends https.Agent implements TargetAgent {
       connectionOf = connectionOf;
       override createConnection(options: CreateConnectionOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex {
         const raw = net.connect({ host: options.host, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
         // https.Agent's own createConnection keeps its TLS session cache; it is given our TCP socket.
-        const socket = super.createConnection({ ...options, socket: raw } as never, callback) as net.Socket;
+        const socket = super.createConnection({ ...options, socket: raw, secureContext } as never, callback) as net.Socket;
         register(raw, socket, true);
         return socket;
       }

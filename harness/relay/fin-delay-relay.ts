@@ -78,6 +78,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
       if (held) {
         clearTimeout(held);
         this.timers.delete(held);
+        held = undefined;
         this.record('fin-released', conn, why);
       }
       gatewaySide.end();

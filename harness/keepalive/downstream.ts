@@ -1,0 +1,175 @@
+/**
+ * The downstream side of one probed connection: what keeps a pooled connection to the upstream and
+ * decides when to retire it. Three shapes, one interface:
+ *  - a plain keep-alive client (the first hop of a chain: a load balancer or an application),
+ *    built on the gateway's own target agent so the idle limit and the hint rule are the same code;
+ *    a failed exchange is a client error, which a load balancer would answer with 502;
+ *  - the harness's gateway with the hop's idle limit and hint policy; a failed exchange is its 502;
+ *  - a gateway the user runs.
+ * A gateway is reached over a connection opened just before the request is due, so that the only
+ * pooled connection under test is the gateway's own, and the request leaves at the chosen instant
+ * rather than one TCP handshake later.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { createGateway } from '../gateway/gateway.ts';
+import { createTargetAgent } from '../gateway/target-agent.ts';
+import type { TraceKind, TraceSink } from '../trace.ts';
+
+export type Outcome =
+  | { kind: 'ok'; status: number }
+  | { kind: 'status'; status: number; body: string }
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'timeout' };
+
+export interface Downstream {
+  /** Sends one request (tagged with the trial's id) and says what came back. */
+  send(id: string): Promise<Outcome>;
+  /**
+   * Readies a request so that firing it writes at once: opens the connection to a gateway now.
+   * The returned function must be called; it settles by itself.
+   */
+  prepare(id: string): Promise<() => Promise<Outcome>>;
+  /** what the downstream's pool reports, for downstreams that run in this process */
+  readonly pool?: PoolView;
+  close(): Promise<void>;
+}
+
+/** The probe's only window into a downstream's pool: the trace events of its target agent. */
+export interface PoolView {
+  /** resolves when the first pooled connection can no longer be picked: retired, or closed */
+  readonly firstConnectionGone: Promise<number>;
+}
+
+/**
+ * The agent's signs that a pooled connection can no longer be picked: it retired it (and destroys
+ * it at once), or the socket is gone. A FIN alone is not one: until the socket closes, Node's agent
+ * can still hand the half-closed connection to a request.
+ */
+const LET_GO: ReadonlySet<TraceKind> = new Set(['idle-retired', 'rst-received', 'socket-closed']);
+
+function poolWatch(): { view: PoolView; sink: TraceSink } {
+  let gone: (at: number) => void = () => {};
+  const firstConnectionGone = new Promise<number>((resolve) => (gone = resolve));
+  const sink: TraceSink = (event) => {
+    if (event.conn === 'target#1' && LET_GO.has(event.kind)) gone(event.at);
+  };
+  return { view: { firstConnectionGone }, sink };
+}
+
+export interface RetirePolicy {
+  /** retire an idle pooled connection after this long (real ms) */
+  idleTimeoutMs: number;
+  /** apply Node's rule to a Keep-Alive: timeout=N hint (N s − 1 s; N ≤ 1: no reuse) */
+  honourKeepAliveHint: boolean;
+}
+
+/** The query parameter that tells the probe's backend which trial a request belongs to. */
+export const PROBE_PARAMETER = 'faultgate-probe';
+
+export function probeUrl(base: string, id: string): string {
+  return `${base}${base.includes('?') ? '&' : '?'}${PROBE_PARAMETER}=${encodeURIComponent(id)}`;
+}
+
+/** A request bounded in time: it settles by itself, also when nobody answers. */
+function exchange(url: string, options: http.RequestOptions, timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = http.request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        resolve(status === 200 ? { kind: 'ok', status } : { kind: 'status', status, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? '', message: error.message }));
+    });
+    req.setTimeout(timeoutMs, () => {
+      resolve({ kind: 'timeout' });
+      req.destroy();
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? '', message: error.message }));
+    req.end();
+  });
+}
+
+export function clientDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Downstream {
+  const pool = poolWatch();
+  const agent = createTargetAgent('http', { idleTimeoutMs: policy.idleTimeoutMs, honourKeepAliveHint: policy.honourKeepAliveHint, rejectUnauthorized: true }, pool.sink);
+  const send = (id: string) => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs);
+  return {
+    send,
+    pool: pool.view,
+    // The agent hands a pooled connection to a request synchronously: nothing to ready.
+    prepare: async (id) => () => send(id),
+    close: async () => agent.destroy(),
+  };
+}
+
+export async function gatewayDownstream(
+  personality: 'edge' | 'microgateway',
+  upstreamUrl: string,
+  policy: RetirePolicy,
+  logDir: string,
+  timeoutMs: number,
+): Promise<Downstream> {
+  // The personality's own names for the same two things (see harness/config/).
+  const settings =
+    personality === 'edge'
+      ? { 'keepalive.timeout.millis': policy.idleTimeoutMs, 'keepalive.honour.hint': policy.honourKeepAliveHint, 'logging.dir': logDir }
+      : { target_idle_timeout: policy.idleTimeoutMs, honour_keep_alive_hint: policy.honourKeepAliveHint, edgemicro: { logging: { dir: logDir } } };
+  const pool = poolWatch();
+  const gateway = await createGateway({ personality, target: upstreamUrl, settings, port: 0, trace: pool.sink });
+  return { ...urlDownstream(`${gateway.url}/`, timeoutMs, () => gateway.close()), pool: pool.view };
+}
+
+/**
+ * A gateway at a URL (path included): each request on a connection of its own, opened by the probe
+ * and closed once the answer is in. The request says keep-alive rather than Node's default
+ * "Connection: close": gateways pass that header on to the target (microgateway-core clones the
+ * request headers), and a target told to close would make the gateway's pooled connection useless
+ * for the very reuse under test.
+ */
+export function urlDownstream(url: string, timeoutMs: number, close: () => Promise<void> = async () => {}): Downstream {
+  const target = new URL(url);
+  const port = Number(target.port || 80);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const headers = { connection: 'keep-alive' };
+  const opened = new Set<net.Socket>();
+
+  const connect = (): Promise<net.Socket | Outcome> => {
+    const socket = net.connect({ host, port });
+    opened.add(socket);
+    socket.once('close', () => opened.delete(socket));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ kind: 'timeout' });
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(socket);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ kind: 'error', code: error.code ?? '', message: error.message });
+      });
+    });
+  };
+  // With no agent, Node writes the request on the connection createConnection returns.
+  const over = (socket: net.Socket, id: string) =>
+    exchange(probeUrl(url, id), { headers, createConnection: () => socket }, timeoutMs).finally(() => socket.destroy());
+
+  const prepare = async (id: string) => {
+    const socket = await connect();
+    return socket instanceof net.Socket ? () => over(socket, id) : async () => socket;
+  };
+  return {
+    send: async (id) => (await prepare(id))(),
+    prepare,
+    async close() {
+      for (const socket of opened) socket.destroy();
+      await close();
+    },
+  };
+}

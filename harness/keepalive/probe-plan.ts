@@ -1,0 +1,129 @@
+/**
+ * What a probe will do, decided before anything starts: for each connection of a chain, the real
+ * durations of its two sides (scaled as asked), which downstream stands in for its downstream hop,
+ * and the four idle gaps at which requests are sent. See probe.ts for how it runs.
+ *
+ * Time can be scaled: every duration of a connection is multiplied by one factor; the latency and
+ * the FIN hold, which stand for the network rather than for settings, are not. A Keep-Alive hint
+ * is whole seconds and Node's agent subtracts one real second, so under a scale the probe applies
+ * that rule itself, in scaled time, as the downstream's idle limit; at scale 1 the agent's own rule
+ * runs.
+ */
+import type { Chain } from './chain.ts';
+import type { RetirePolicy } from './downstream.ts';
+import { connectionsOf, hintRetirement, type Connection } from './rule.ts';
+
+export const gapNames = ['below', 'at', 'above', 'after'] as const;
+export type GapName = (typeof gapNames)[number];
+
+export interface ProbeSettings {
+  /** every duration of the chain is multiplied by this (1: real time) */
+  timeScale: number;
+  /** instead of timeScale: each connection scaled so that its upstream timeout lasts this many real ms */
+  scaleToMs?: number | undefined;
+  /** how long the relay holds the upstream's FIN (real ms) */
+  holdFinMs: number;
+  /** one-way latency of the return trip (real ms) */
+  latencyMs: number;
+  /** trials per gap */
+  repeat: number;
+  /** limit on any one request (real ms) */
+  requestTimeoutMs: number;
+  /** trials start this far apart, so that their requests do not all land in one event-loop turn (real ms) */
+  staggerMs: number;
+  /** attempts per trial before it is called inconclusive */
+  attempts: number;
+}
+
+export const defaultProbeSettings: ProbeSettings = {
+  timeScale: 1,
+  holdFinMs: 150,
+  latencyMs: 30,
+  repeat: 3,
+  requestTimeoutMs: 10_000,
+  staggerMs: 6,
+  attempts: 5,
+};
+
+/** A gateway the user runs, pointed at the port the probe's backend listens on. */
+export interface ExternalGateway {
+  url: string;
+  backendPort: number;
+  backendHost: string;
+}
+
+export type DownstreamModel = 'client' | 'microgateway' | 'edge' | 'external';
+
+export interface ConnectionPlan {
+  connection: Connection;
+  /** the factor this connection's durations are multiplied by */
+  scale: number;
+  model: DownstreamModel;
+  /** real ms */
+  upstream: { keepAliveTimeoutMs: number; hintSeconds: number | undefined };
+  /** real ms; unused for an external gateway */
+  downstream: RetirePolicy;
+  /** when the downstream should retire an idle connection, limit or hint (real ms; 0: never reused) */
+  retireAfterMs: number;
+  /** the idle time at the upstream when each request arrives, in the chain's ms */
+  gaps: { name: GapName; idleMs: number }[];
+}
+
+export interface ProbePlan {
+  chain: Chain;
+  settings: ProbeSettings;
+  external: ExternalGateway | undefined;
+  connections: ConnectionPlan[];
+  trials: number;
+  /** how long the run should take (real ms) */
+  estimatedMs: number;
+}
+
+const scaled = (ms: number, scale: number) => Math.max(1, Math.round(ms * scale));
+
+export function planProbe(chain: Chain, settings: ProbeSettings, external?: ExternalGateway): ProbePlan {
+  const all = connectionsOf(chain);
+  // A user's gateway is the downstream of the chain's last connection: the one to the origin.
+  const chosen = external ? all.slice(-1) : all;
+  const connections = chosen.map((connection): ConnectionPlan => {
+    const scale = settings.scaleToMs ? settings.scaleToMs / connection.upstreamKeepAliveMs : settings.timeScale;
+    const model: DownstreamModel = external
+      ? 'external'
+      : connection.number === 1 && (connection.downstream.product === undefined || connection.downstream.product === 'node')
+        ? 'client'
+        : connection.downstream.product === 'edge'
+          ? 'edge'
+          : 'microgateway';
+    const { hint } = connection;
+    const hintApplies = hint.advertised && hint.honoured && hint.seconds !== undefined;
+    let downstream: RetirePolicy;
+    if (scale === 1 || !hintApplies || (hint.seconds ?? 0) <= 1) {
+      // The agent's own rule: at scale 1 in full, and "N ≤ 1: no reuse" has no time in it.
+      downstream = { idleTimeoutMs: scaled(connection.downstreamIdleMs, scale), honourKeepAliveHint: hintApplies };
+    } else {
+      downstream = { idleTimeoutMs: scaled(Math.min(connection.downstreamIdleMs, hintRetirement(hint.seconds ?? 0)), scale), honourKeepAliveHint: false };
+    }
+    const U = connection.upstreamKeepAliveMs;
+    return {
+      connection,
+      scale,
+      model,
+      upstream: { keepAliveTimeoutMs: scaled(U, scale), hintSeconds: hint.advertised ? hint.seconds : undefined },
+      downstream,
+      retireAfterMs: connection.effectiveIdleMs === 0 ? 0 : scaled(connection.effectiveIdleMs, scale),
+      gaps: [
+        { name: 'below', idleMs: Math.round(U / 2) },
+        { name: 'at', idleMs: U },
+        { name: 'above', idleMs: Math.round(U + settings.holdFinMs / 2 / scale) },
+        { name: 'after', idleMs: Math.round(U + (settings.holdFinMs + 2 * settings.latencyMs) / scale) },
+      ],
+    };
+  });
+  const trials = connections.length * gapNames.length * settings.repeat;
+  const oneTrial = (plan: ConnectionPlan) => plan.upstream.keepAliveTimeoutMs + settings.holdFinMs + 3 * settings.latencyMs + 200;
+  const estimatedMs = external
+    ? connections.reduce((sum, plan) => sum + oneTrial(plan) * gapNames.length * settings.repeat, 0)
+    : Math.max(...connections.map(oneTrial)) + trials * settings.staggerMs + 500;
+  return { chain, settings, external, connections, trials, estimatedMs };
+}
+

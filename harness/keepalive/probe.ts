@@ -1,0 +1,174 @@
+/**
+ * The probe: proves a connection's verdict with traffic on real sockets. For each connection of a
+ * chain, the upstream hop is an idle-closer with its keep-alive timeout behind a FIN-delay relay
+ * and a return-trip latency (upstream.ts); the downstream hop is a keep-alive client (first hop)
+ * or the harness's gateway with its idle limit and hint policy, or the user's own gateway.
+ *
+ * Each trial warms one pooled connection, leaves it idle, and sends again at one of four moments
+ * on the upstream's clock, counted from when it sent the warm-up response:
+ *   below  half its keep-alive timeout: the connection is open on both sides;
+ *   at     the instant its idle timer closes the connection (sent from that very event);
+ *   above  while its FIN is held in flight (half the hold later);
+ *   after  once the FIN has reached the downstream (hold + two trips later).
+ * A request the downstream puts on a connection the upstream has closed fails: 502 from a gateway,
+ * "socket hang up" for a client. Any failure is a race; none is safe. Planning (and time scaling)
+ * is in probe-plan.ts, one trial in attempt.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { now } from '../trace.ts';
+import { runTrial, type Trial, type TrialOutcome } from './attempt.ts';
+import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, urlDownstream, type Downstream } from './downstream.ts';
+import { defaultProbeSettings, gapNames, type ConnectionPlan, type ExternalGateway, type GapName, type ProbePlan, type ProbeSettings } from './probe-plan.ts';
+import { LagWatch } from './lag-watch.ts';
+import { isSafe } from './rule.ts';
+import { startUpstream, UpstreamWatch, type Upstream } from './upstream.ts';
+
+export * from './probe-plan.ts';
+export { describeOutcome } from './attempt.ts';
+
+/** Finds the trial's id in the request target the backend recorded. */
+const ID_PATTERN = new RegExp(`[?&]${PROBE_PARAMETER}=([\\w.-]+)`);
+
+export interface GapResult {
+  name: GapName;
+  idleMs: number;
+  requests: number;
+  /** 502s (or client errors, for a first hop that is a plain client) */
+  failures: number;
+  /** trials that proved nothing: the warm-up failed, an unexpected status, no answer in time */
+  inconclusive: number;
+  /** attempts run again because this machine, not the chain, disturbed their timing */
+  retried: number;
+  /** what the failures and inconclusive trials saw, each once */
+  notes: string[];
+}
+
+export type ProbeVerdict = 'safe' | 'race' | 'inconclusive';
+
+export interface ConnectionResult {
+  plan: ConnectionPlan;
+  gaps: GapResult[];
+  verdict: ProbeVerdict;
+  /** whether the probe's verdict is the check's */
+  agrees: boolean;
+}
+
+export interface ProbeResult {
+  chain: string;
+  settings: ProbeSettings;
+  connections: ConnectionResult[];
+  verdict: ProbeVerdict;
+  agrees: boolean;
+  elapsedMs: number;
+}
+
+/** Probes one chain. */
+export async function runProbe(plan: ProbePlan, onProgress?: (done: number, total: number) => void): Promise<ProbeResult> {
+  const [result] = await runProbes([plan], onProgress);
+  return result as ProbeResult;
+}
+
+/**
+ * Probes several chains in one schedule (the first plan's settings pace it): everything is
+ * started first, then the trials of every chain run interleaved and staggered, then everything is
+ * closed. Setup never disturbs timing, and chains probed together do not pile up their requests.
+ */
+export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done: number, total: number) => void): Promise<ProbeResult[]> {
+  const started = now();
+  const pace = plans[0]?.settings ?? defaultProbeSettings;
+  const external = plans.some((plan) => plan.external);
+  const logDir = mkdtempSync(join(tmpdir(), 'faultgate-keepalive-'));
+  const upstreams: Upstream[] = [];
+  const watches: UpstreamWatch[] = [];
+  const downstreams: Downstream[] = [];
+  const trials: (Trial & { order: number })[] = [];
+  const lag = new LagWatch();
+  try {
+    for (const plan of plans) {
+      for (const connectionPlan of plan.connections) {
+        const { settings } = plan;
+        const upstream = await startUpstream(
+          { keepAliveTimeoutMs: connectionPlan.upstream.keepAliveTimeoutMs, hintSeconds: connectionPlan.upstream.hintSeconds, holdFinMs: settings.holdFinMs, latencyMs: settings.latencyMs },
+          plan.external ? { port: plan.external.backendPort, host: plan.external.backendHost } : {},
+        );
+        upstreams.push(upstream);
+        const watch = new UpstreamWatch(upstream.backend, (target) => ID_PATTERN.exec(target)?.[1]);
+        watches.push(watch);
+        const start = async () => {
+          const downstream = await startDownstream(connectionPlan, upstream.url, logDir, settings.requestTimeoutMs, plan.external);
+          downstreams.push(downstream);
+          return downstream;
+        };
+        for (const [gapIndex, gap] of gapNames.entries()) {
+          for (let repeat = 1; repeat <= settings.repeat; repeat++) {
+            // The first attempt's downstream is started now, before any trial runs.
+            const first = await start();
+            let used = false;
+            const downstream = () => (used ? start() : ((used = true), Promise.resolve(first)));
+            const id = `c${connectionPlan.connection.number}-${gap}-${repeat}`;
+            trials.push({ id, plan: connectionPlan, settings, gap, downstream, watch, lag, offsetMs: 0, order: repeat * gapNames.length + gapIndex });
+          }
+        }
+      }
+    }
+    // Interleave chains, connections and gaps, so that neighbours in time differ.
+    trials.sort((a, b) => a.order - b.order);
+    trials.forEach((trial, index) => (trial.offsetMs = external ? 0 : index * pace.staggerMs));
+
+    let done = 0;
+    const outcomes = new Map<Trial, TrialOutcome>();
+    const run = async (trial: Trial) => {
+      outcomes.set(trial, await runTrial(trial));
+      onProgress?.(++done, trials.length);
+    };
+    onProgress?.(0, trials.length);
+    if (external) {
+      // One gateway's pool serves every trial: one at a time, or they would share connections.
+      for (const trial of trials) await run(trial);
+    } else {
+      await Promise.all(trials.map(run));
+    }
+    return plans.map((plan) => summarise(plan, trials, outcomes, now() - started));
+  } finally {
+    lag.stop();
+    for (const watch of watches) watch.dispose();
+    await Promise.all([...downstreams.map((downstream) => downstream.close()), ...upstreams.map((upstream) => upstream.close())]);
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+function summarise(plan: ProbePlan, trials: readonly Trial[], outcomes: ReadonlyMap<Trial, TrialOutcome>, elapsedMs: number): ProbeResult {
+  const connections = plan.connections.map((connectionPlan): ConnectionResult => {
+    const gaps = connectionPlan.gaps.map(({ name, idleMs }): GapResult => {
+      const mine = trials.filter((trial) => trial.plan === connectionPlan && trial.gap === name).map((trial) => outcomes.get(trial) as TrialOutcome);
+      return {
+        name,
+        idleMs,
+        requests: mine.length,
+        failures: mine.filter((outcome) => outcome.result === 'failure').length,
+        inconclusive: mine.filter((outcome) => outcome.result === 'inconclusive').length,
+        retried: mine.reduce((sum, outcome) => sum + (outcome.attempts ?? 1) - 1, 0),
+        notes: [...new Set(mine.flatMap((outcome) => (outcome.note ? [outcome.note] : [])))],
+      };
+    });
+    const verdict: ProbeVerdict = gaps.some((gap) => gap.failures > 0) ? 'race' : gaps.some((gap) => gap.inconclusive > 0) ? 'inconclusive' : 'safe';
+    return { plan: connectionPlan, gaps, verdict, agrees: verdict !== 'inconclusive' && (verdict === 'safe') === isSafe(connectionPlan.connection.verdict) };
+  });
+  const verdict: ProbeVerdict = connections.some((c) => c.verdict === 'race') ? 'race' : connections.some((c) => c.verdict === 'inconclusive') ? 'inconclusive' : 'safe';
+  return { chain: plan.chain.file, settings: plan.settings, connections, verdict, agrees: connections.every((c) => c.agrees), elapsedMs };
+}
+
+function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, timeoutMs: number, external: ExternalGateway | undefined): Promise<Downstream> {
+  switch (plan.model) {
+    case 'client':
+      return Promise.resolve(clientDownstream(upstreamUrl, plan.downstream, timeoutMs));
+    case 'edge':
+    case 'microgateway':
+      return gatewayDownstream(plan.model, upstreamUrl, plan.downstream, logDir, timeoutMs);
+    case 'external':
+      return Promise.resolve(urlDownstream((external as ExternalGateway).url, timeoutMs));
+  }
+}
+

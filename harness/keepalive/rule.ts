@@ -1,0 +1,116 @@
+/**
+ * The Microgateway document's rule, applied to each connection of a chain: "each downstream hop
+ * should be lower than each upstream hop" — the side that sends requests must retire an idle
+ * connection strictly before the side that receives them closes it, or a request can cross the
+ * closing FIN in flight and the downstream answers 502.
+ *
+ * A Keep-Alive: timeout=N hint changes the downstream's retirement only when the upstream sends it
+ * and the downstream honours it, by Node's rule: retired at N s − 1 s, and never reused at all
+ * when N ≤ 1. Equal values are a race: the downstream's timer starts one trip after the
+ * upstream's, so near the limit its requests reach a connection already closed.
+ */
+import type { Chain, Hop } from './chain.ts';
+import type { Sourced } from './products.ts';
+
+export const verdicts = ['safe', 'safe-by-hint', 'equal', 'race'] as const;
+export type Verdict = (typeof verdicts)[number];
+
+export const isSafe = (verdict: Verdict): boolean => verdict === 'safe' || verdict === 'safe-by-hint';
+
+export interface Connection {
+  /** 1-based, client side first */
+  number: number;
+  downstream: Hop;
+  upstream: Hop;
+  /** how long the downstream keeps the idle connection by its own limit */
+  downstreamIdleMs: number;
+  /** how long the upstream keeps it */
+  upstreamKeepAliveMs: number;
+  hint: {
+    advertised: boolean;
+    seconds: number | undefined;
+    honoured: boolean;
+    /** when the hint retires the connection (0: never reused), if it applies */
+    retiresAtMs: number | undefined;
+  };
+  /** when the downstream actually retires the connection: the sooner of its limit and the hint */
+  effectiveIdleMs: number;
+  verdict: Verdict;
+  /** upstream − effective downstream: how much sooner the downstream retires (negative: later) */
+  marginMs: number;
+  /** one sentence naming the setting to change and a value that keeps the rule; undefined when safe */
+  fix: string | undefined;
+}
+
+export function connectionsOf(chain: Chain): Connection[] {
+  return chain.hops.slice(0, -1).map((downstream, index) => judge(index + 1, downstream, chain.hops[index + 1] as Hop));
+}
+
+export function judge(number: number, downstream: Hop, upstream: Hop): Connection {
+  const downstreamIdleMs = required(downstream.idleTimeoutMs);
+  const upstreamKeepAliveMs = required(upstream.keepAliveTimeoutMs);
+  const advertised = upstream.advertisesHint.value;
+  const seconds = advertised ? upstream.hintSeconds?.value : undefined;
+  const honoured = downstream.honoursHint.value;
+  const retiresAtMs = advertised && honoured && seconds !== undefined ? hintRetirement(seconds) : undefined;
+  const effectiveIdleMs = retiresAtMs === undefined ? downstreamIdleMs : Math.min(downstreamIdleMs, retiresAtMs);
+
+  let verdict: Verdict;
+  if (downstreamIdleMs < upstreamKeepAliveMs) verdict = 'safe';
+  else if (effectiveIdleMs < upstreamKeepAliveMs) verdict = 'safe-by-hint';
+  else if (effectiveIdleMs === upstreamKeepAliveMs) verdict = 'equal';
+  else verdict = 'race';
+
+  const marginMs = upstreamKeepAliveMs - effectiveIdleMs;
+  const connection = { number, downstream, upstream, downstreamIdleMs, upstreamKeepAliveMs, effectiveIdleMs, verdict, marginMs };
+  return { ...connection, hint: { advertised, seconds, honoured, retiresAtMs }, fix: isSafe(verdict) ? undefined : fixFor(connection) };
+}
+
+/** Node's agent: a hint of N s retires the connection at N s − 1 s; N ≤ 1 leaves no time to reuse it. */
+export function hintRetirement(seconds: number): number {
+  return seconds <= 1 ? 0 : seconds * 1000 - 1000;
+}
+
+/**
+ * A value for the downstream's idle limit that keeps the rule with room for the trip back: one
+ * second under the upstream's timeout, as Node's agent leaves under a hint (half the timeout when
+ * that is two seconds or less).
+ */
+export function saferIdleMs(upstreamKeepAliveMs: number): number {
+  return upstreamKeepAliveMs > 2000 ? upstreamKeepAliveMs - 1000 : Math.max(1, Math.floor(upstreamKeepAliveMs / 2));
+}
+
+function fixFor(connection: { downstream: Hop; upstream: Hop; upstreamKeepAliveMs: number; downstreamIdleMs: number }): string {
+  const { downstream, upstream, upstreamKeepAliveMs, downstreamIdleMs } = connection;
+  const setting = downstream.idleTimeoutMs?.setting ?? 'idle_timeout_ms';
+  return (
+    `Lower ${setting} from ${downstreamIdleMs} to ${saferIdleMs(upstreamKeepAliveMs)} ms, ` +
+    `so that ${downstream.name} retires idle connections before ${upstream.name} closes them at ${upstreamKeepAliveMs} ms.`
+  );
+}
+
+function required<T>(value: Sourced<T> | undefined): T {
+  // loadChain() guarantees both values for every connection; this only satisfies the types.
+  if (!value) throw new Error('a hop value the chain loader should have required is missing');
+  return value.value;
+}
+
+/** Every value a connection uses that was not given in the chain or its file, with its authority. */
+export function defaultedValues(connections: readonly Connection[]): { hop: string; field: string; value: number | boolean; from: string }[] {
+  const seen = new Set<string>();
+  const out: { hop: string; field: string; value: number | boolean; from: string }[] = [];
+  const add = (hop: Hop, field: string, value: Sourced<number | boolean> | undefined) => {
+    const key = `${hop.index}:${field}`;
+    if (!value || value.source !== 'default' || seen.has(key)) return;
+    seen.add(key);
+    out.push({ hop: hop.name, field, value: value.value, from: value.from });
+  };
+  for (const { downstream, upstream, hint } of connections) {
+    add(downstream, 'idle_timeout_ms', downstream.idleTimeoutMs);
+    add(downstream, 'honours_keep_alive_hint', downstream.honoursHint);
+    add(upstream, 'keep_alive_timeout_ms', upstream.keepAliveTimeoutMs);
+    add(upstream, 'advertises_keep_alive_hint', upstream.advertisesHint);
+    if (hint.advertised) add(upstream, 'keep_alive_hint_seconds', upstream.hintSeconds);
+  }
+  return out;
+}
