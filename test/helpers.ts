@@ -30,13 +30,20 @@ export interface RequestOptions {
   method?: string;
   body?: string | Buffer;
   headers?: http.OutgoingHttpHeaders;
+  /** default: a keep-alive agent of its own, closed once the response has ended */
   agent?: http.Agent | false;
 }
 
+/**
+ * One request, as curl makes it: HTTP/1.1 keep-alive, not `Connection: close` (which Microgateway,
+ * like microgateway-core, passes on to the target and so would stop the target pooling the
+ * connection).
+ */
 export function request(url: string, options: RequestOptions = {}): Promise<Reply> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (res) => {
+  const ownAgent = options.agent === undefined ? new http.Agent({ keepAlive: true }) : undefined;
+  return new Promise<Reply>((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? ownAgent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -46,7 +53,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
     });
     req.on('error', reject);
     req.end(options.body);
-  });
+  }).finally(() => ownAgent?.destroy());
 }
 
 export function tempDir(): string {
