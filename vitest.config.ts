@@ -17,7 +17,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 1 } },
+        // Mostly waiting on sockets and timers, not computing: more files at once than cores.
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 1 }, maxWorkers: 4 },
       },
     ],
   },

@@ -8,7 +8,8 @@
  *    "none failed" or "all failed": with its timing checks, a gap never fails only sometimes;
  *  - in real time, the gateway's agent itself applies a target's Keep-Alive hint;
  *  - against a gateway the user runs, the probe only starts the backend and drives traffic;
- * and a probe leaves nothing running.
+ * and a probe leaves nothing running. A timing file: races of tens of milliseconds are decided
+ * here, so it runs alone.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
