@@ -6,18 +6,13 @@
  * given, naming the setting; `explain()` says in one sentence what it does with those settings.
  */
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import type net from 'node:net';
 import { z } from 'zod';
 import { describeIssue } from '../harness/config/describe-issue.ts';
-import { FaultgateError, listenError } from '../harness/errors.ts';
+import { FaultgateError } from '../harness/errors.ts';
+import { authority, listen, type ListenOptions } from '../harness/listen.ts';
 import { now, type TraceEvent, type TraceKind } from '../harness/trace.ts';
 
-export interface ListenOptions {
-  /** 0 or absent: an ephemeral port */
-  port?: number;
-  /** default 127.0.0.1: loopback only unless the user asks otherwise */
-  host?: string;
-}
 
 export interface RunningBackend {
   readonly name: string;
@@ -140,25 +135,4 @@ export class StartedBackend extends EventEmitter implements RunningBackend {
   }
 }
 
-/** listen() as a promise, with a busy or forbidden port turned into a one-line error. */
-export function listen(server: net.Server, what: string, options: ListenOptions = {}): Promise<number> {
-  const port = options.port ?? 0;
-  const host = options.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, what, port));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-}
-
-/**
- * Formats host and port as a URL authority, bracketing IPv6 literals. A wildcard address is
- * listened on, not connected to: the URL names loopback instead.
- */
-export function authority(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return reachable.includes(':') ? `[${reachable}]:${port}` : `${reachable}:${port}`;
-}
+export type { ListenOptions };

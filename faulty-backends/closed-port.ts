@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
-import { authority, defineBackend, listen } from './backend.ts';
+import { authority, listen } from '../harness/listen.ts';
+import { defineBackend } from './backend.ts';
 
 export const closedPort = defineBackend({
   name: 'closed-port',

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import httpProxy from 'http-proxy';
 import type { Logger } from 'pino';
-import { authority, listen } from '../../faulty-backends/backend.ts';
+import { authority, listen } from '../listen.ts';
 import { FaultgateError } from '../errors.ts';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
 import { classify, type ExchangeState, type Failure } from './failures.ts';
@@ -163,7 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   proxy.on('error', (error, req, res) => {
     const state = exchangeOf(req);
     if (!state || closing) {
-      destroyClientSide(res);
+      res.destroy();
       return;
     }
     fail(error, req, res, state);
@@ -176,7 +176,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     state: Exchange,
   ) => {
     if (!(res instanceof http.ServerResponse) || res.headersSent) {
-      destroyClientSide(res);
+      res.destroy();
       return;
     }
     if (state.targetHeaders) {
@@ -244,6 +244,3 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 }
 
-function destroyClientSide(res: http.ServerResponse | net.Socket): void {
-  res.destroy();
-}

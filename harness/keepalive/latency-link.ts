@@ -9,7 +9,7 @@
  * closed. This link gives that trip a chosen length, so the equal-timeouts race is deterministic.
  */
 import net from 'node:net';
-import { authority, listen, type ListenOptions } from '../../faulty-backends/backend.ts';
+import { authority, listen, type ListenOptions } from '../listen.ts';
 
 export interface LatencyLink {
   readonly url: string;

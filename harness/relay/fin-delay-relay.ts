@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { authority, listen, type ListenOptions } from '../../faulty-backends/backend.ts';
+import { authority, listen, type ListenOptions } from '../listen.ts';
 import { now, type TraceEvent, type TraceKind } from '../trace.ts';
 
 export interface FinDelayRelayOptions {

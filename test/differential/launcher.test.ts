@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { listen } from '../../faulty-backends/backend.ts';
+import { listen } from '../../harness/listen.ts';
 import { FaultgateError } from '../../harness/errors.ts';
 import { startMicrogatewayCore, type ReferenceGatewayOptions } from '../../harness/reference/microgateway-core.ts';
 

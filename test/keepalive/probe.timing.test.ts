@@ -109,9 +109,9 @@ interface Row {
   probe: string;
 }
 
-/** The rows of the table between the markers in docs/keepalive.md. */
+/** The rows of the table between the markers in the README. */
 function documentedRows(): Row[] {
-  const text = readFileSync('docs/keepalive.md', 'utf8');
+  const text = readFileSync('README.md', 'utf8');
   const tableText = /<!-- chains-table:start -->([\s\S]*?)<!-- chains-table:end -->/.exec(text)?.[1] ?? '';
   let chain = '';
   return tableText
@@ -132,7 +132,7 @@ const pattern = (cell: string) => {
   return failed === 0 ? 'none' : failed === of ? 'all' : cell;
 };
 
-describe('the example chains table in docs/keepalive.md', () => {
+describe('the example chains table in the README', () => {
   const rows = documentedRows();
 
   it('covers every example chain, at least eight, and every kind of verdict', () => {

@@ -1,0 +1,37 @@
+/**
+ * Listening on a port, the same way for every server the harness starts (gateways, backends,
+ * relays): loopback unless told otherwise, an ephemeral port unless one is given, and a busy or
+ * forbidden port turned into a one-line error that names it and the fix.
+ */
+import type net from 'node:net';
+import { listenError } from './errors.ts';
+
+export interface ListenOptions {
+  /** 0 or absent: an ephemeral port */
+  port?: number;
+  /** default 127.0.0.1: loopback only unless the user asks otherwise */
+  host?: string;
+}
+
+/** listen() as a promise, with a busy or forbidden port turned into a one-line error. */
+export function listen(server: net.Server, what: string, options: ListenOptions = {}): Promise<number> {
+  const port = options.port ?? 0;
+  const host = options.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, what, port));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Formats host and port as a URL authority, bracketing IPv6 literals. A wildcard address is
+ * listened on, not connected to: the URL names loopback instead.
+ */
+export function authority(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return reachable.includes(':') ? `[${reachable}]:${port}` : `${reachable}:${port}`;
+}
