@@ -27,7 +27,7 @@ export default defineScenario({
   relay: { holdFinMs: { test: 500, real: 1000 } },
   client: [
     { request: { method: 'GET', path, expectStatus: 200 } },
-    { idle: { ms: { test: 550, real: 5500 }, untilTargetCloses: true } },
+    { idle: { ms: { test: 300, real: 5000 }, untilTargetCloses: true } },
     { request: { method: 'GET', path } },
   ],
   expect: { status: 200, body: '{"ok":true}', logs: [] },

@@ -27,6 +27,8 @@ export interface FinDelayRelayOptions {
 
 export interface FinDelayRelayEvents {
   trace: [event: TraceEvent];
+  /** the backend closed a connection (its FIN reached the relay), held or not */
+  'target-closed': [conn: string];
   /** the backend closed a connection and the relay is holding the FIN */
   'fin-held': [conn: string];
 }
@@ -95,6 +97,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
       backendSide.write(chunk);
     });
     backendSide.once('end', () => {
+      this.emit('target-closed', conn);
       if (this.options.holdFinMs <= 0) {
         passFin('at once');
         return;

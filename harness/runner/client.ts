@@ -32,6 +32,10 @@ export interface ClientContext {
   startedAt: number;
   /** a request unanswered after this long is abandoned */
   requestTimeoutMs: number;
+  /** pauses last their time exactly, whatever the target does: the race keeps its natural odds */
+  naturalRace?: boolean;
+  /** how much longer than its time a pause may wait for the target to close (the relay's FIN hold) */
+  targetCloseGraceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -46,7 +50,8 @@ export async function driveClient(steps: readonly ResolvedStep[], context: Clien
     for (const [index, step] of steps.entries()) {
       context.signal?.throwIfAborted();
       if ('request' in step) outcomes.push(await send(index + 1, step.request, agent, context));
-      else await pause(step.idle.ms, step.idle.untilTargetCloses, context);
+      else if (step.idle.untilTargetCloses && !context.naturalRace) await pause(step.idle.ms + (context.targetCloseGraceMs ?? 0), true, context);
+      else await pause(step.idle.ms, false, context);
     }
   } finally {
     agent.destroy();
@@ -54,6 +59,11 @@ export async function driveClient(steps: readonly ResolvedStep[], context: Clien
   return outcomes;
 }
 
+/**
+ * Waits `ms`, or, when asked, until the target closes the pooled connection, with `ms` as the
+ * latest: the request then goes out while the target's FIN is in flight, whatever the timers of
+ * a busy machine do.
+ */
 function pause(ms: number, untilTargetCloses: boolean, context: ClientContext): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {

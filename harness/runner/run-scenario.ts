@@ -174,10 +174,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     started.push(gateway);
 
-    // "The target closes the pooled connection": the relay's held FIN, or the backend's own idle close.
+    // "The target closes the pooled connection": its FIN reaching the relay (held or, in a natural
+    // race, passed on at once), or the backend's own idle close.
     const targetCloses = () =>
       new Promise<void>((resolve) => {
-        if (relay) relay.once('fin-held', () => resolve());
+        if (relay) relay.once('target-closed', () => resolve());
         else {
           const onTrace = (event: TraceEvent) => {
             if (event.kind !== 'idle-close') return;
@@ -195,6 +196,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       trace,
       startedAt,
       requestTimeoutMs: realTime ? 120_000 : 20_000,
+      naturalRace,
+      targetCloseGraceMs: relaySettings?.holdFinMs ?? 0,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const elapsedMs = now() - firstRequestAt;

@@ -38,9 +38,9 @@ const idleStep = z
   .object({
     idle: z
       .object({
-        /** how long the client stays quiet before its next request */
+        /** how long the client stays quiet before its next request (in a natural race, exactly this long) */
         ms: durationSchema,
-        /** end the pause early, the moment the target closes the pooled connection (its FIN) */
+        /** send the next request the moment the target closes the pooled connection (its FIN), waiting at most ms plus the relay's hold */
         untilTargetCloses: z.boolean().default(false),
       })
       .strict(),

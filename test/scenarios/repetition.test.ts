@@ -28,3 +28,15 @@ describe('the keep-alive race, repeated', () => {
     expect(got.filter((status) => status === 200)).toHaveLength(RUNS);
   });
 });
+
+describe('the natural race', () => {
+  it('holds no FIN and sends the request on its timer alone, so the outcome is whatever the race gives', async () => {
+    const scenario = (await loadScenarios()).find((each) => each.name === 'keepalive-timeout-mismatch');
+    if (!scenario) throw new Error('no scenario');
+    const evidence = await runScenario(scenario, { naturalRace: true });
+    expect(evidence.naturalRace).toBe(true);
+    expect(evidence.settings.relay).toEqual({ holdFinMs: 0 });
+    expect(evidence.timeline.some((entry) => entry.kind === 'fin-held')).toBe(false);
+    expect([200, 502]).toContain(evidence.response?.status);
+  });
+});

@@ -3,6 +3,7 @@
  * says. Narrated for people by default; with --json, one JSON object per run on its own line.
  * Exit 0 when every run met its expectations, 1 when one did not, 2 for bad input.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,8 @@ export function registerRun(program: Command): void {
       }
       const scenarios = onGateway(await selectScenarios(names), names, gateway);
       const controller = new AbortController();
+      // Every run side by side listens for the interrupt.
+      setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
       const interrupt = () => controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
       process.once('SIGINT', interrupt);
       let failed = 0;
