@@ -18,7 +18,7 @@ import { classify, type ExchangeState, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
 import type { ClientRequestInfo, FailureAnswer, Personality, PersonalityName } from './personality.ts';
 import { ProductLog } from './product-log.ts';
-import { createTargetAgent, snapshot, type TargetAgent } from './target-agent.ts';
+import { createTargetAgent, snapshot, type TargetAgent, type TargetConnection } from './target-agent.ts';
 
 export interface GatewayOptions {
   personality: PersonalityName;
@@ -99,14 +99,34 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger;
   const productLog = new ProductLog(personality.logFile, personality.name === 'edge' ? 'logging.dir' : 'edgemicro.logging.dir');
 
-  const agent: TargetAgent = createTargetAgent(target.protocol === 'https:' ? 'https' : 'http', policy, trace);
+  /** The I/O limit expired on a connection in use: note it for the classifier and end the request. */
+  const onIoTimeout = (connection: TargetConnection) => {
+    const { request, exchange: state } = connection;
+    if (!request || !state || policy.ioTimeoutMs === undefined) return;
+    state.ioTimeout = { ms: policy.ioTimeoutMs, connection: snapshot(connection) };
+    record('timer-fired', `io limit ${policy.ioTimeoutMs} ms`);
+    request.destroy();
+  };
+  const agent: TargetAgent = createTargetAgent(target.protocol === 'https:' ? 'https' : 'http', policy, trace, onIoTimeout);
   const proxy = httpProxy.createProxyServer({ target: target.href, agent, changeOrigin: true, secure: policy.rejectUnauthorized });
   const emitter = new EventEmitter<GatewayEvents>();
   const record = (kind: TraceKind, detail?: string) => trace?.({ at: now(), source: 'gateway', kind, ...(detail ? { detail } : {}) });
   let closing = false;
 
   const server = http.createServer({ IncomingMessage: GatewayRequest }, (req, res) => {
-    req.exchange = { receivedAt: now(), reused: false, requestWritten: false, responseStarted: false, tag: personality.begin(res) };
+    // Every field from the start: one object shape for every request.
+    req.exchange = {
+      receivedAt: now(),
+      reused: false,
+      requestWritten: false,
+      responseStarted: false,
+      tag: personality.begin(res),
+      connection: undefined,
+      proxyReq: undefined,
+      ioTimeout: undefined,
+      refusedResponse: undefined,
+      targetHeaders: undefined,
+    };
     if (trace) {
       record('request-received', `${req.method} ${req.url}`);
       res.once('finish', () => record('answered', String(res.statusCode)));
@@ -127,7 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       connection.useCount++;
       if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
     }
-    if (personality.name === 'edge') for (const header of HOP_BY_HOP) proxyReq.removeHeader(header);
+    if (personality.name === 'edge') for (const header of HOP_BY_HOP) if (req.headers[header] !== undefined) proxyReq.removeHeader(header);
     if (trace) {
       proxyReq.once('finish', () => {
         // 'finish' also fires when a request queued behind a TLS handshake is dropped with its socket.
@@ -135,13 +155,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         trace({ at: now(), source: 'target-socket', kind: 'request-written', ...(connection ? { conn: connection.conn } : {}) });
       });
     }
-    if (policy.ioTimeoutMs !== undefined) {
-      const ms = policy.ioTimeoutMs;
-      proxyReq.setTimeout(ms, () => {
-        if (state.connection) state.ioTimeout = { ms, connection: snapshot(state.connection) };
-        record('timer-fired', `io limit ${ms} ms`);
-        proxyReq.destroy();
-      });
+    if (connection && policy.ioTimeoutMs !== undefined) {
+      // Armed on the socket itself; the agent calls onIoTimeout when it expires.
+      connection.request = proxyReq;
+      connection.exchange = state;
+      connection.socket.setTimeout(policy.ioTimeoutMs);
     }
   });
 

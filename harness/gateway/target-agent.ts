@@ -18,6 +18,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
+import type { ExchangeState } from './failures.ts';
 
 export interface TargetPolicy {
   /** abandon a TCP connect after this long (undefined: the operating system's limit) */
@@ -52,6 +53,9 @@ export interface TargetConnection {
   idleSince?: number;
   /** how many requests have been given this connection */
   useCount: number;
+  /** the request on it now (or last), and what the gateway tracks about it, for the I/O limit */
+  request?: http.ClientRequest | undefined;
+  exchange?: ExchangeState | undefined;
   /** set when the agent's connect or handshake limit expired, with the connection as it was then */
   limitExpired?: { limit: 'connect' | 'handshake'; ms: number; connection: ConnectionSnapshot };
   /** the TCP socket under it (the same socket for plain HTTP) */
@@ -118,10 +122,17 @@ type CreateConnectionOptions = net.TcpNetConnectOpts;
 const KEEP_ALIVE_MSECS = 1000;
 
 /**
- * Builds the agent for the target's protocol. Tracing costs listeners per connection, so it is
- * off unless a sink is given.
+ * Builds the agent for the target's protocol. `onIoTimeout` runs when a connection in use has been
+ * silent for the policy's I/O limit: one listener per connection, armed per request by
+ * `armIoTimeout`, instead of a timeout listener and closure added and removed for every request.
+ * Tracing costs listeners per connection, so it is off unless a sink is given.
  */
-export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPolicy, trace?: TraceSink): TargetAgent {
+export function createTargetAgent(
+  protocol: 'http' | 'https',
+  policy: TargetPolicy,
+  trace?: TraceSink,
+  onIoTimeout?: (connection: TargetConnection) => void,
+): TargetAgent {
   const connections = new WeakMap<Duplex, TargetConnection>();
   let nextId = 1;
 
@@ -178,8 +189,12 @@ export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPoli
       if (trace) emit(connection, 'socket-closed');
     });
     socket.on('timeout', () => {
-      // The agent destroys a free socket on 'timeout'; this only says why.
-      if (connection.idleSince !== undefined && trace) emit(connection, 'idle-retired', { detail: `idle ${Math.round(now() - connection.idleSince)} ms` });
+      if (connection.idleSince !== undefined) {
+        // The agent destroys a free socket on 'timeout'; this only says why.
+        if (trace) emit(connection, 'idle-retired', { detail: `idle ${Math.round(now() - connection.idleSince)} ms` });
+      } else if (connection.request && policy.ioTimeoutMs !== undefined) {
+        onIoTimeout?.(connection);
+      }
     });
     if (trace) {
       socket.on('data', (chunk: Buffer) => emit(connection, 'bytes-received', { bytes: chunk.length }));
@@ -199,15 +214,17 @@ export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPoli
         if (idleMs === 0 || early < idleMs) idleMs = early;
       }
     }
-    socket.setTimeout(idleMs);
+    if (socket.timeout !== idleMs) socket.setTimeout(idleMs);
     const connection = connections.get(socket);
     if (connection) connection.idleSince = now();
     return true;
   }
 
   function reuseSocket(socket: net.Socket): void {
-    // A reused socket must not carry the idle limit into its next request.
-    socket.setTimeout(0);
+    // A reused socket must not carry the idle limit into its next request; when the gateway arms
+    // its I/O limit on every request, that replaces the idle one anyway, and one timer update is
+    // saved per request.
+    if (policy.ioTimeoutMs === undefined) socket.setTimeout(0);
     const connection = connections.get(socket);
     if (connection) connection.idleSince = undefined;
   }

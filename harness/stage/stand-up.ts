@@ -5,7 +5,7 @@
  * FIN-delay relay with a wide window, so a second curl a second or two later always meets the
  * held FIN.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
@@ -21,7 +21,7 @@ export interface StandUpOptions {
   /** listen on consecutive ports from this one (gateways first, in table order); default: ephemeral */
   basePort?: number;
   host?: string;
-  /** where the product logs go; default: a new folder under the system temp folder */
+  /** where the product logs go, kept after close; default: a new folder under the system temp folder, removed on close */
   logDir?: string;
 }
 
@@ -80,10 +80,13 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
   const realTime = options.realTime ?? false;
   const t = resolveDurations(timings, realTime) as { handshakeLimitMs: number; idleCloseMs: number; finHoldMs: number; requestTimeoutS: number };
   const host = options.host ?? '127.0.0.1';
-  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'faultgate-up-'));
+  const ownLogDir = options.logDir === undefined ? mkdtempSync(join(tmpdir(), 'faultgate-up-')) : undefined;
+  const logDir = options.logDir ?? (ownLogDir as string);
   const started: { close(): Promise<void> }[] = [];
+  // A folder it made itself goes with it; one the user named stays.
   const closeAll = async () => {
     await Promise.allSettled(started.reverse().map((each) => each.close()));
+    if (ownLogDir) rmSync(ownLogDir, { recursive: true, force: true });
   };
   let nextPort = options.basePort;
   const port = () => (nextPort === undefined ? 0 : nextPort++);

@@ -1,0 +1,182 @@
+/**
+ * Healthy-path throughput and latency: the same healthy backend fronted by (a) a bare http-proxy
+ * server with a keep-alive agent — the baseline —, (b) the faultgate gateway in each personality
+ * with its logging on, and (c) the real microgateway-core engine in both installed releases.
+ *
+ * Every proxy, the backend and autocannon each run in their own process. The variants are measured
+ * in short rounds, each visiting every variant once in a rotated order, so that a noisy moment on
+ * the shared machine falls on all of them alike; a ratio is the median of the per-round ratios.
+ * Beside requests per second, the proxy's own CPU time per request is read from /proc: on a
+ * machine where other work competes for the cores it is the steadier figure of what a proxy costs.
+ */
+import { join } from 'node:path';
+import { startMicrogatewayCore, type EngineVersion } from '../harness/reference/microgateway-core.ts';
+import type { LoadJob, LoadResult } from './clients/load.ts';
+import type { ServerReady } from './lib/as-child.ts';
+import { startChild, type BenchChild } from './lib/children.ts';
+import { temporaryDir } from './lib/cleanup.ts';
+import { cpuMs, mb, readMemory } from './lib/proc.ts';
+import { progress, type BenchmarkResult, type Finding } from './lib/report.ts';
+import { median } from './lib/stats.ts';
+
+export interface ThroughputOptions {
+  rounds: number;
+  warmupSec: number;
+  durationSec: number;
+  connections: number;
+}
+
+export const defaultThroughputOptions: ThroughputOptions = { rounds: 6, warmupSec: 0.5, durationSec: 1.5, connections: 16 };
+
+interface Running {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+interface Variant {
+  key: string;
+  role: 'baseline' | 'gateway' | 'engine';
+  start(target: string, logDir: string): Promise<Running>;
+}
+
+interface Measurement extends LoadResult {
+  cpuPerRequestUs: number;
+}
+
+async function childServer(script: string, options: unknown, label: string): Promise<Running> {
+  const { child, ready } = await startChild<ServerReady>(script, options, label);
+  return { url: ready.url, pid: ready.pid, stop: () => child.stop() };
+}
+
+const engine = (version: EngineVersion): Variant => ({
+  key: `microgateway-core ${version}`,
+  role: 'engine',
+  async start(target, logDir) {
+    // The launcher runs the engine in a child process of its own; its pid is the engine's.
+    const gateway = await startMicrogatewayCore({ version, target, settings: { edgemicro: { logging: { level: 'info', dir: logDir } } } });
+    return { url: gateway.url, pid: gateway.pid, stop: () => gateway.close() };
+  },
+});
+
+const variants: Variant[] = [
+  { key: 'http-proxy (baseline)', role: 'baseline', start: (target) => childServer('servers/http-proxy.ts', { target }, 'http-proxy') },
+  {
+    key: 'faultgate edge',
+    role: 'gateway',
+    start: (target, logDir) => childServer('servers/faultgate.ts', { personality: 'edge', target, settings: { 'logging.dir': logDir } }, 'faultgate edge'),
+  },
+  {
+    key: 'faultgate microgateway',
+    role: 'gateway',
+    start: (target, logDir) =>
+      childServer('servers/faultgate.ts', { personality: 'microgateway', target, settings: { edgemicro: { logging: { level: 'info', dir: logDir } } } }, 'faultgate microgateway'),
+  },
+  engine('3.3.7'),
+  engine('3.1.6'),
+];
+
+async function measureOnce(load: BenchChild, server: Running, options: ThroughputOptions): Promise<Measurement> {
+  const job = (durationSec: number): LoadJob => ({ url: server.url, connections: options.connections, durationSec });
+  const timeoutMs = options.durationSec * 1000 + 30_000;
+  await load.request<LoadResult>(job(options.warmupSec), timeoutMs);
+  const cpuBefore = cpuMs(server.pid);
+  const result = await load.request<LoadResult>(job(options.durationSec), timeoutMs);
+  return { ...result, cpuPerRequestUs: ((cpuMs(server.pid) - cpuBefore) * 1000) / result.requests };
+}
+
+export async function runThroughput(options: ThroughputOptions = defaultThroughputOptions): Promise<BenchmarkResult> {
+  const logDir = temporaryDir('faultgate-bench-');
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    // Idle pooled connections are kept for the whole run, so that no proxy races the backend's close.
+    const backend = await childServer('servers/backend.ts', { name: 'healthy', settings: { keepAliveTimeoutMs: 600_000 } }, 'backend healthy');
+    started.push(backend);
+    const running = new Map<Variant, Running>();
+    for (const variant of variants) {
+      const server = await variant.start(backend.url, join(logDir.path, variant.key.replace(/\W+/g, '-')));
+      started.push(server);
+      running.set(variant, server);
+    }
+    const { child: load } = await startChild<{ pid: number }>('clients/load.ts', {}, 'autocannon');
+    started.push(load);
+
+    const results = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotate the order so that no variant always runs first or last in a round.
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+      for (const variant of order) {
+        const result = await measureOnce(load, running.get(variant)!, options);
+        results.get(variant)!.push(result);
+        progress(
+          `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${String(Math.round(result.rps)).padStart(5)} req/s, ` +
+            `p99 ${result.p99Ms.toFixed(2)} ms, ${Math.round(result.cpuPerRequestUs)} µs CPU/request`,
+        );
+      }
+    }
+    const peakRss = new Map(variants.map((variant) => [variant, readMemory(running.get(variant)!.pid).peakBytes]));
+    return summarise(results, peakRss, options);
+  } finally {
+    await Promise.all(started.reverse().map((server) => server.stop()));
+    logDir.remove();
+  }
+}
+
+const signed = (value: number, digits = 2) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+
+function summarise(results: Map<Variant, Measurement[]>, peakRss: Map<Variant, number>, options: ThroughputOptions): BenchmarkResult {
+  const baseline = variants.find((variant) => variant.role === 'baseline')!;
+  const engines = variants.filter((variant) => variant.role === 'engine');
+  const at = (variant: Variant, round: number) => results.get(variant)![round]!;
+  const rounds = [...Array(options.rounds).keys()];
+  // Per-round comparisons against measurements taken moments apart, then their median.
+  const perRound = (f: (round: number) => number) => median(rounds.map(f));
+  const rpsRatio = (v: Variant) => perRound((r) => at(v, r).rps / at(baseline, r).rps);
+  const p99Delta = (v: Variant) => perRound((r) => at(v, r).p99Ms - at(baseline, r).p99Ms);
+  const cpuRatio = (v: Variant) => perRound((r) => at(v, r).cpuPerRequestUs / at(baseline, r).cpuPerRequestUs);
+  // Against the faster engine of each round: the stricter comparison.
+  const engineRatio = (v: Variant) => perRound((r) => at(v, r).rps / Math.max(...engines.map((e) => at(e, r).rps)));
+
+  const findings: Finding[] = [];
+  for (const variant of variants.filter((v) => v.role === 'gateway')) {
+    const ratio = rpsRatio(variant);
+    const delta = p99Delta(variant);
+    const versus = engineRatio(variant);
+    findings.push(
+      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, req/s`, goal: '≥ 0.95', measured: ratio.toFixed(2), met: ratio >= 0.95 },
+      { benchmark: 'throughput', measure: `${variant.key} − http-proxy, p99`, goal: '≤ +1 ms', measured: `${signed(delta)} ms`, met: delta <= 1 },
+      { benchmark: 'throughput', measure: `${variant.key} / microgateway-core, req/s`, goal: '≥ 1.5', measured: versus.toFixed(2), met: versus >= 1.5, note: 'vs the faster release' },
+      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, CPU per request`, goal: '—', measured: cpuRatio(variant).toFixed(2), met: undefined },
+    );
+  }
+  const spoiled = variants.filter((variant) => results.get(variant)!.some((result) => result.failures > 0)).map((variant) => variant.key);
+  if (spoiled.length > 0) {
+    findings.push({ benchmark: 'throughput', measure: 'runs without errors or non-2xx', goal: 'all', measured: `errors in: ${spoiled.join(', ')}`, met: false });
+  }
+
+  const rows = variants.map((variant) => {
+    const runs = results.get(variant)!;
+    const isBase = variant === baseline;
+    return [
+      variant.key,
+      Math.round(median(runs.map((r) => r.rps))).toString(),
+      median(runs.map((r) => r.p50Ms)).toFixed(2),
+      median(runs.map((r) => r.p99Ms)).toFixed(2),
+      `${Math.round(median(runs.map((r) => r.cpuPerRequestUs)))} µs`,
+      isBase ? '1.00' : rpsRatio(variant).toFixed(2),
+      isBase ? '—' : signed(p99Delta(variant)),
+      isBase ? '1.00' : cpuRatio(variant).toFixed(2),
+      mb(peakRss.get(variant) ?? NaN),
+    ];
+  });
+  return {
+    findings,
+    details: {
+      title:
+        `Healthy path: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds of ` +
+        `${options.warmupSec} s warm-up + ${options.durationSec} s per variant (medians; ratios are medians of per-round ratios)`,
+      head: ['Variant', 'req/s', 'p50 ms', 'p99 ms', 'CPU/request', 'req/s ratio', 'p99 Δ ms', 'CPU ratio', 'peak RSS'],
+      rows,
+    },
+  };
+}
