@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,15 +158,20 @@ export function quietFor<T>(ms: number, value: T): Promise<T> {
   });
 }
 
-const FAULTGATE = fileURLToPath(new URL('../bin/faultgate.js', import.meta.url));
+export const FAULTGATE = fileURLToPath(new URL('../bin/faultgate.js', import.meta.url));
 
-/** The environment without anything that would configure faultgate behind the test's back. */
+/**
+ * The environment without anything that would configure faultgate behind the test's back, and
+ * without colours (a CI variable would otherwise turn them on for piped output).
+ */
 function cleanEnvironment(): NodeJS.ProcessEnv {
   const settingNames = new Set(['org', 'env', 'api', 'rev', 'version', 'target_idle_timeout', 'honour_keep_alive_hint']);
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FAULTGATE_') && !settingNames.has(key) && !key.includes('.')));
+  const kept = Object.entries(process.env).filter(([key]) => !key.startsWith('FAULTGATE_') && !settingNames.has(key) && !key.includes('.'));
+  return { ...Object.fromEntries(kept), NO_COLOR: '1' };
 }
 
 export interface CliResult {
+  pid: number | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -188,7 +193,7 @@ export function runCli(args: readonly string[], whenFinished: (cleanup: () => vo
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.once('close', (code, signal) => resolve({ pid: child.pid, code, signal, stdout, stderr }));
   });
 }
 
@@ -232,7 +237,7 @@ export function startCli(args: readonly string[]): Promise<RunningCli> {
         async stop(signal: NodeJS.Signals = 'SIGINT') {
           child.kill(signal);
           const { code, signal: endedBy } = await exited;
-          return { code, signal: endedBy, stdout, stderr };
+          return { pid: child.pid, code, signal: endedBy, stdout, stderr };
         },
       });
     });
@@ -262,4 +267,49 @@ export function traced(source: TraceSource, matches: (event: TraceEvent) => bool
     };
     source.on('trace', listener);
   });
+}
+
+/**
+ * The pids of the processes with a socket listening on this TCP port, read from /proc: after a
+ * process exits, another test's listen(0) may be given the port it held, and this tells the two
+ * apart.
+ */
+export function listenerPids(port: number): number[] {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1] ?? '';
+      // state 0A is LISTEN; the local address ends in :PORT in hex
+      if (fields[3] === '0A' && parseInt(local.split(':').at(-1) ?? '', 16) === port) inodes.add(fields[9] ?? '');
+    }
+  }
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+        if (inode && inodes.has(inode)) pids.push(Number(pid));
+      }
+    } catch {
+      // the process went away, or is not ours to read
+    }
+  }
+  return [...new Set(pids)];
+}
+
+/**
+ * The pids that listen on the port now, [] when connections to it are refused. A test asserts
+ * that the process it stopped is not among them: a refused port, or one another test's listen(0)
+ * has been given since.
+ */
+export async function listenersOf(port: number): Promise<number[]> {
+  return (await connectOutcome(port)) === 'connected' ? listenerPids(port) : [];
 }

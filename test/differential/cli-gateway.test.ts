@@ -4,10 +4,10 @@
  */
 import { expect, it } from 'vitest';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
-import { runFaultgate } from '../cli-run.ts';
+import { runCli } from '../helpers.ts';
 
 it('runs the Microgateway document’s scenarios through microgateway-core 3.1.6 and gets its payload and lines', async () => {
-  const result = await runFaultgate(['run', 'keepalive-timeout-mismatch', 'target-premature-close', '--gateway', 'microgateway-core@3.1.6', '--json']);
+  const result = await runCli(['run', 'keepalive-timeout-mismatch', 'target-premature-close', '--gateway', 'microgateway-core@3.1.6', '--json']);
   expect(result.code).toBe(0);
   const runs = result.stdout
     .trim()
@@ -27,7 +27,7 @@ it('runs the Microgateway document’s scenarios through microgateway-core 3.1.6
 });
 
 it('refuses, in one line, a scenario the engine cannot run', async () => {
-  const result = await runFaultgate(['run', 'keepalive-timeout-aligned', '--gateway', 'microgateway-core']);
+  const result = await runCli(['run', 'keepalive-timeout-aligned', '--gateway', 'microgateway-core']);
   expect(result.code).toBe(2);
   expect(result.stderr).toBe('faultgate: --gateway microgateway-core@3.1.6 cannot run keepalive-timeout-aligned: it sets target_idle_timeout, which the engine has no setting for\n');
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectLines, connectOutcome, request, startBackend, startGateway, tempDir } from '../helpers.ts';
+import { collectLines, listenersOf, request, startBackend, startGateway, tempDir } from '../helpers.ts';
 
 /** The document's error message, exactly. */
 const BAD_GATEWAY = '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}';
@@ -93,6 +93,6 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
     const written = readFileSync(gateway.logFile, 'utf8');
     expect(written.endsWith('\n')).toBe(true);
     expect(written.trimEnd().split('\n').sort()).toEqual([...lines].sort());
-    expect(await connectOutcome(gateway.port)).toBe('ECONNREFUSED');
+    expect(await listenersOf(gateway.port)).not.toContain(process.pid);
   });
 });

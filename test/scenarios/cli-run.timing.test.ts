@@ -7,12 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
-import { runFaultgate } from '../cli-run.ts';
+import { runCli } from '../helpers.ts';
 import { tempDir } from '../helpers.ts';
 
 describe('faultgate run', () => {
   it('--json: one object per scenario with the documented status, body and log lines', async () => {
-    const result = await runFaultgate(['run', 'tls-handshake-timeout', 'keepalive-timeout-mismatch', 'target-premature-close', 'keepalive-timeout-aligned', '--json']);
+    const result = await runCli(['run', 'tls-handshake-timeout', 'keepalive-timeout-mismatch', 'target-premature-close', 'keepalive-timeout-aligned', '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const runs = result.stdout
@@ -42,7 +42,7 @@ describe('faultgate run', () => {
   });
 
   it('run all (npm start): narrates every scenario and its fix, and exits 0', async () => {
-    const result = await runFaultgate(['run', 'all', '--log-dir', tempDir()]);
+    const result = await runCli(['run', 'all', '--log-dir', tempDir()]);
     expect(result.code).toBe(0);
     for (const scenario of await loadScenarios()) {
       expect(result.stdout).toContain(`━━ ${scenario.name}: ${scenario.title}`);
@@ -53,7 +53,7 @@ describe('faultgate run', () => {
   });
 
   it('an unknown scenario is one line naming it and the known ones, exit 2', async () => {
-    const result = await runFaultgate(['run', 'no-such-thing', '--json']);
+    const result = await runCli(['run', 'no-such-thing', '--json']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^faultgate: unknown scenario "no-such-thing"; known: tls-handshake-timeout, .*\n$/);
