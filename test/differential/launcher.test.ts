@@ -79,6 +79,8 @@ describe('startMicrogatewayCore', () => {
 
     // A connection to the engine closes when the engine's process does.
     const socket = net.connect(port, '127.0.0.1');
+    // The engine's end may reach this socket as a reset rather than a FIN: either closes it.
+    socket.on('error', () => {});
     onTestFinished(() => {
       socket.destroy();
     });
