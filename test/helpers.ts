@@ -313,3 +313,29 @@ export function listenerPids(port: number): number[] {
 export async function listenersOf(port: number): Promise<number[]> {
   return (await connectOutcome(port)) === 'connected' ? listenerPids(port) : [];
 }
+
+/**
+ * A free port outside the kernel's ephemeral range, for a server that must listen on a port given
+ * in advance (a probe's backend that a gateway already points at): no other test's listen(0) can
+ * be handed it in the meantime, as it could a port from freePort().
+ */
+export async function reservedPort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the usual default
+  }
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
+    if ((await connectOutcome(port)) !== 'ECONNREFUSED') continue;
+    const probe = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return port;
+  }
+}

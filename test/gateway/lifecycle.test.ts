@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createGateway } from '../../harness/gateway/gateway.ts';
-import { freePort, listenersOf, request, startBackend, startGateway, tempDir, traced } from '../helpers.ts';
+import { listenersOf, request, reservedPort, startBackend, startGateway, tempDir, traced } from '../helpers.ts';
 
 describe('createGateway', () => {
   it('listens on an ephemeral loopback port when given port 0', async () => {
@@ -20,7 +20,7 @@ describe('createGateway', () => {
 
   it('listens on the port it is given', async () => {
     const backend = await startBackend('healthy');
-    const port = await freePort();
+    const port = await reservedPort();
     const gateway = await startGateway({ personality: 'edge', target: backend.url, port, settings: { 'logging.dir': tempDir() } });
     expect(gateway.port).toBe(port);
     expect((await request(`http://127.0.0.1:${port}/`)).status).toBe(200);
@@ -28,7 +28,7 @@ describe('createGateway', () => {
 
   it('microgateway listens on edgemicro.port when no port is given', async () => {
     const backend = await startBackend('healthy');
-    const port = await freePort();
+    const port = await reservedPort();
     const gateway = await startGateway({
       personality: 'microgateway',
       target: backend.url,

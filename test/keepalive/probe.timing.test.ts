@@ -22,7 +22,7 @@ import { startLatencyLink } from '../../harness/keepalive/latency-link.ts';
 import { defaultProbeSettings, planProbe, runProbe, runProbes, type ProbeResult } from '../../harness/keepalive/probe.ts';
 import { connectionName, markdownTable } from '../../harness/keepalive/report.ts';
 import { connectionsOf, isSafe } from '../../harness/keepalive/rule.ts';
-import { startGateway, tempDir } from '../helpers.ts';
+import { freePort, reservedPort, startGateway, tempDir } from '../helpers.ts';
 
 const chainsDir = 'examples/chains';
 const exampleFiles = readdirSync(chainsDir)
@@ -33,13 +33,6 @@ const exampleFiles = readdirSync(chainsDir)
 /** Sockets and servers this process holds: the probes must give back all they took. */
 const handles = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap' || kind === 'TCPServerWrap').length;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // A target that keeps idle connections 1.2 s and says timeout=2: Node's rule retires them at 1 s.
 const hinted = (honours: boolean) =>
@@ -66,7 +59,7 @@ beforeAll(async () => {
   handlesBefore = handles();
   logDir = mkdtempSync(join(tmpdir(), 'faultgate-test-'));
   const throughYourGateway = async (idle: number, gatewayIdleMs: number | undefined) => {
-    const backendPort = await freePort();
+    const backendPort = await reservedPort();
     const gateway = await createGateway({
       personality: 'microgateway',
       target: `http://127.0.0.1:${backendPort}`,
@@ -191,7 +184,7 @@ describe('keepalive probe', () => {
   it("says so when the user's gateway does not reach the probe's backend", async () => {
     const chain = yours(100);
     const elsewhere = await startGateway({ personality: 'microgateway', target: `http://127.0.0.1:${await freePort()}`, settings: { edgemicro: { logging: { dir: tempDir() } } } });
-    const result = await runProbe(planProbe(chain, { ...defaultProbeSettings, repeat: 1 }, { url: elsewhere.url, backendPort: await freePort(), backendHost: '127.0.0.1' }));
+    const result = await runProbe(planProbe(chain, { ...defaultProbeSettings, repeat: 1 }, { url: elsewhere.url, backendPort: await reservedPort(), backendHost: '127.0.0.1' }));
     expect(result.verdict).toBe('inconclusive');
     expect(result.connections[0]?.gaps[0]?.notes[0]).toMatch(/^warm-up request: 502 .*ECONNREFUSED/);
   });
