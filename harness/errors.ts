@@ -28,15 +28,18 @@ export function isFaultgateError(error: unknown): error is FaultgateError {
 }
 
 /** Turns a listen() failure into a message that names the port and the fix. */
-export function listenError(error: NodeJS.ErrnoException, what: string, port: number): Error {
+export function listenError(error: NodeJS.ErrnoException & { hostname?: string }, what: string, port: number): Error {
   if (error.code === 'EADDRINUSE') {
-    return new FaultgateError('E_PORT_IN_USE', `${what}: port ${port} is already in use; choose another with --port, or leave it out for a free one`);
+    return new FaultgateError('E_PORT_IN_USE', `${what}: port ${port} is already in use; choose another, or leave the port out for a free one`);
   }
   if (error.code === 'EACCES') {
-    return new FaultgateError('E_PRIVILEGE', `${what}: not allowed to listen on port ${port}; ports below 1024 need root, choose one above 1023 with --port`);
+    return new FaultgateError('E_PRIVILEGE', `${what}: not allowed to listen on port ${port}; ports below 1024 need root, choose one above 1023`);
   }
   if (error.code === 'EADDRNOTAVAIL') {
     return new FaultgateError('E_CONFIG', `${what}: cannot listen on this address for port ${port}; use 127.0.0.1 or 0.0.0.0`);
+  }
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+    return new FaultgateError('E_CONFIG', `${what}: cannot listen on host "${error.hostname ?? '?'}": no such address; use 127.0.0.1 or 0.0.0.0`);
   }
   return error;
 }

@@ -26,6 +26,11 @@ export function buildProgram(): Command {
 
 /** Runs the command line and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Output piped into a reader that stops early (`faultgate list | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     const program = buildProgram();
     await program.parseAsync([...argv], { from: 'user' });

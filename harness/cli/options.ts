@@ -5,10 +5,16 @@
 import { FaultgateError } from '../errors.ts';
 import { parseScalar, setValue, type ConfigObject } from '../config/set-values.ts';
 
-export function parsePort(value: string): number {
+export function parsePort(value: string, name = '--port'): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new FaultgateError('E_USAGE', `--port ${value}: expected a port number from 0 to 65535 (0: any free port)`);
+  if (!/^\d+$/.test(value) || port > 65535) throw new FaultgateError('E_USAGE', `${name} ${value}: expected a port number from 0 to 65535 (0: any free port)`);
   return port;
+}
+
+/** --port, else FAULTGATE_PORT, read when the command runs (a bad value must not break other commands). */
+export function portOption(port: number | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (port !== undefined) return port;
+  return env.FAULTGATE_PORT === undefined ? undefined : parsePort(env.FAULTGATE_PORT, 'FAULTGATE_PORT');
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

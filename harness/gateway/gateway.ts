@@ -127,6 +127,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       refusedResponse: undefined,
       targetHeaders: undefined,
     };
+    // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
+    // skip its proxyReq event, and with it the I/O limit and what the classifier needs.
+    if (req.headers.expect !== undefined) delete req.headers.expect;
     if (trace) {
       record('request-received', `${req.method} ${req.url}`);
       res.once('finish', () => record('answered', String(res.statusCode)));

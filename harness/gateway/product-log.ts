@@ -4,10 +4,9 @@
  * disk. The folder is checked when the gateway starts, so a folder the user cannot write is a
  * one-line error then, not a lost log later.
  */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
-import { FaultgateError } from '../errors.ts';
+import { ensureWritableFolder } from '../folders.ts';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -19,16 +18,7 @@ export class ProductLog {
     readonly file: string,
     settingName: string,
   ) {
-    const folder = dirname(file);
-    try {
-      makeFolder(folder);
-      accessSync(folder, constants.W_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const fix = `choose a folder you can write with --set ${settingName}=DIR`;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new FaultgateError('E_PRIVILEGE', `${settingName} ${folder}: not allowed to write there; ${fix}`);
-      throw new FaultgateError('E_CONFIG', `${settingName} ${folder}: cannot create it (${code ?? String(error)}); ${fix}`);
-    }
+    ensureWritableFolder(dirname(file), settingName, `choose a folder you can write with --set ${settingName}=DIR`);
     this.destination = pino.destination({ dest: file, append: true, sync: false, mkdir: true });
   }
 
@@ -49,15 +39,4 @@ export class ProductLog {
     });
     return this.closed;
   }
-}
-
-/**
- * mkdir -p, one level at a time: Node's own recursive mkdirSync never returns for a folder under
- * /proc (it retries the ENOENT for ever), where this fails at once.
- */
-function makeFolder(folder: string): void {
-  if (existsSync(folder)) return;
-  const parent = dirname(folder);
-  if (parent !== folder) makeFolder(parent);
-  mkdirSync(folder);
 }

@@ -8,13 +8,14 @@
  * edgemicro.logging.dir names one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMicrogatewaySettings, type MicrogatewaySettingsInput } from '../config/microgateway.ts';
 import { FaultgateError, listenError } from '../errors.ts';
+import { ensureWritableFolder } from '../folders.ts';
 import { parseTarget } from '../gateway/gateway.ts';
 import { checkEngineSettings, engineConfig, LAUNCH_VARIABLE, type ChildMessage, type EngineLaunch } from './engine-config.ts';
 import { readEventLog } from './event-log.ts';
@@ -135,34 +136,9 @@ export async function startMicrogatewayCore(options: ReferenceGatewayOptions): P
   };
 }
 
-/**
- * mkdir -p one level at a time. Node 20's recursive mkdirSync never returns for a path under
- * /proc (it retries ENOENT forever); this gives the error instead.
- */
-function makeFolder(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
-    makeFolder(dirname(dir));
-    mkdirSync(dir);
-  }
-}
-
 /** The engine would die on a folder it cannot write; the user gets the setting's name and the fix instead. */
 function checkLogDir(dir: string): void {
-  const fix = 'choose a folder you can write with --set edgemicro.logging.dir=DIR, or leave it out for a temporary one';
-  try {
-    makeFolder(dir);
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new FaultgateError('E_PRIVILEGE', `edgemicro.logging.dir ${dir}: not allowed to write there; ${fix}`);
-    throw new FaultgateError('E_CONFIG', `edgemicro.logging.dir ${dir}: cannot create it (${code ?? String(error)}); ${fix}`);
-  }
-  if (!statSync(dir).isDirectory()) throw new FaultgateError('E_CONFIG', `edgemicro.logging.dir ${dir}: is a file, not a folder; ${fix}`);
+  ensureWritableFolder(dir, 'edgemicro.logging.dir', 'choose a folder you can write with --set edgemicro.logging.dir=DIR, or leave it out for a temporary one');
 }
 
 function whenListening(

@@ -4,9 +4,10 @@
  * JSON). A file that does not fit the shape fails here, at load, naming the file and the field —
  * including settings that the personality or backend would refuse, in both test and real time.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import { describeIssue } from '../config/describe-issue.ts';
 import { loadConfigFile } from '../config/load-file.ts';
@@ -51,9 +52,19 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   const extension = extname(path);
   let data: unknown;
   if (extension === '.ts' || extension === '.js' || extension === '.mjs') {
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    if (!existsSync(path)) throw new FaultgateError('E_SCENARIO', `${shown(path)}: no such file`);
+    let module: { default?: unknown };
+    try {
+      // A file of the user's may sit outside any ESM package: tsx loads it as ESM whatever its folder.
+      module = (path.startsWith(scenariosDir) ? await import(pathToFileURL(path).href) : await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+    } catch (error) {
+      const first = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 2).join(' ');
+      throw new FaultgateError('E_SCENARIO', `${shown(path)}: does not load: ${first}`);
+    }
     if (module.default === undefined) throw new FaultgateError('E_SCENARIO', `${shown(path)}: has no default export; export default defineScenario({ … })`);
-    data = module.default;
+    // Loaded as CommonJS (a file outside any ESM package), the default export arrives wrapped once more.
+    const exported = module.default as { default?: unknown } | undefined;
+    data = exported && typeof exported === 'object' && 'default' in exported && !('name' in exported) ? exported.default : exported;
   } else {
     data = loadConfigFile(path).data;
   }

@@ -5,11 +5,12 @@
  * FIN-delay relay with a wide window, so a second curl a second or two later always meets the
  * held FIN.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
+import { ensureWritableFolder } from '../folders.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
@@ -110,7 +111,7 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
     for (const name of names) {
       for (const personality of personalityNames) {
         const dir = join(logDir, `${personality}-${name}`);
-        mkdirSync(dir, { recursive: true });
+        ensureWritableFolder(dir, '--log-dir');
         const settings =
           personality === 'edge'
             ? { 'io.timeout.millis': t.handshakeLimitMs, 'logging.dir': dir }

@@ -70,7 +70,7 @@ describe('backend lifecycle', () => {
       expect(backend.url).toBe(`http://127.0.0.1:${port}`);
       await expect(definition('never-respond').start({}, { port })).rejects.toMatchObject({
         code: 'E_PORT_IN_USE',
-        message: `backend never-respond: port ${port} is already in use; choose another with --port, or leave it out for a free one`,
+        message: `backend never-respond: port ${port} is already in use; choose another, or leave the port out for a free one`,
       });
     } finally {
       await backend.close();

@@ -73,7 +73,7 @@ describe.concurrent('faultgate: bad input', () => {
     const { port } = holder.address() as net.AddressInfo;
     context
       .expect(await refused(context, ['gateway', '--personality', 'edge', ...TARGET, '--set', `logging.dir=${folder(context)}`], port))
-      .toBe(`faultgate: gateway (edge): port ${port} is already in use; choose another with --port, or leave it out for a free one`);
+      .toBe(`faultgate: gateway (edge): port ${port} is already in use; choose another, or leave the port out for a free one`);
     // The port is still the holder's alone: connections reach it, and nothing else was left bound.
     context.expect(await connectOutcome(port)).toBe('connected');
   });

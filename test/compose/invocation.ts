@@ -19,9 +19,7 @@ export type Invocation =
 class Stop extends Error {}
 
 export async function parseInvocation(args: readonly string[], env: Readonly<Record<string, string>>): Promise<Invocation> {
-  // The CLI reads FAULTGATE_* into its option defaults when the program is built, so the service's
-  // environment is in place for exactly that synchronous call.
-  const program = withEnvironment(env, buildProgram);
+  const program = buildProgram();
   let action: Command | undefined;
   program.hook('preAction', (_program, actionCommand) => {
     action = actionCommand;
@@ -44,23 +42,4 @@ export async function parseInvocation(args: readonly string[], env: Readonly<Rec
     return { kind: 'gateway', options, settings };
   }
   throw new Error(`faultgate ${args.join(' ')}: not a standalone command`);
-}
-
-/** Runs `run` with the service's environment, and no FAULTGATE_* of this process's own. */
-function withEnvironment<T>(env: Readonly<Record<string, string>>, run: () => T): T {
-  const keys = new Set([...Object.keys(env), ...Object.keys(process.env).filter((key) => key.startsWith('FAULTGATE_'))]);
-  const saved = new Map([...keys].map((key) => [key, process.env[key]]));
-  for (const key of keys) {
-    const value = env[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  try {
-    return run();
-  } finally {
-    for (const [key, value] of saved) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
 }

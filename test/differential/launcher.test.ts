@@ -100,7 +100,7 @@ describe('startMicrogatewayCore', () => {
     const before = childPids();
     const error = await rejection({ version: '3.3.7', target: 'http://127.0.0.1:9', port });
     expect(error.code).toBe('E_PORT_IN_USE');
-    expect(error.message).toBe(`microgateway-core 3.3.7: port ${port} is already in use; choose another with --port, or leave it out for a free one`);
+    expect(error.message).toBe(`microgateway-core 3.3.7: port ${port} is already in use; choose another, or leave the port out for a free one`);
     expect([...childPids()].filter((pid) => !before.has(pid))).toEqual([]);
   });
 

@@ -76,6 +76,17 @@ describe('edge × failing backends', () => {
     expect(failures.map((failure) => [failure.kind, failure.limit])).toEqual([['io-timeout', { name: 'io', ms: 300 }]]);
   });
 
+  it('never-respond, a POST with Expect: 100-continue (curl sends it for bodies over 1 KB): the same 504 at the limit', async () => {
+    const { reply, failures } = await throughEdge('never-respond', {
+      settings: { 'io.timeout.millis': 300 },
+      request: { method: 'POST', headers: { expect: '100-continue', 'content-type': 'application/json' }, body: 'x'.repeat(2048) },
+    });
+    expectFault(reply, 504, GATEWAY_TIMEOUT);
+    expect(reply.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(reply.elapsedMs).toBeLessThanOrEqual(500);
+    expect(failures.map((failure) => failure.kind)).toEqual(['io-timeout']);
+  });
+
   it('not-http: an answer that is not HTTP gives 502 Bad Gateway', async () => {
     const { reply, failures } = await throughEdge('not-http');
     expectFault(reply, 502, BAD_GATEWAY);

@@ -47,7 +47,7 @@ describe('createGateway', () => {
       const backend = await startBackend('healthy');
       await expect(createGateway({ personality: 'edge', target: backend.url, port, settings: { 'logging.dir': tempDir() } })).rejects.toMatchObject({
         code: 'E_PORT_IN_USE',
-        message: `gateway (edge): port ${port} is already in use; choose another with --port, or leave it out for a free one`,
+        message: `gateway (edge): port ${port} is already in use; choose another, or leave the port out for a free one`,
       });
     } finally {
       await new Promise<void>((resolve) => holder.close(() => resolve()));

@@ -67,6 +67,28 @@ describe('loading scenario files', () => {
     expect(message).toMatch(/\(real time\).*idleTimeoutMs/);
   });
 
+  it('accepts a TypeScript file of the user’s, outside the project', async () => {
+    const file = join(tempDir(), 'mine.ts');
+    writeFileSync(file, `export default ${JSON.stringify(valid)};\n`);
+    expect((await loadScenarioFile(file)).name).toBe('my-scenario');
+  });
+
+  it('a TypeScript file that does not load, or does not exist, is one line naming it', async () => {
+    const file = join(tempDir(), 'broken.ts');
+    writeFileSync(file, 'export default {\n  name: "x",\n  oops(\n');
+    const broken = (await loadScenarioFile(file).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as FaultgateError;
+    expect(broken.code).toBe('E_SCENARIO');
+    expect(broken.message).toMatch(/broken\.ts: does not load: .*Expected identifier but found end of file$/);
+    const missing = (await loadScenarioFile(join(tempDir(), 'missing.ts')).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as FaultgateError;
+    expect(missing.message).toMatch(/missing\.ts: no such file$/);
+  });
+
   it('an unknown scenario name lists the known ones', async () => {
     const error = (await selectScenarios(['no-such-scenario']).then(
       () => undefined,

@@ -8,12 +8,12 @@ import { backends, type BackendName } from '../../../faulty-backends/index.ts';
 import type { BackendDefinition, ListenOptions } from '../../../faulty-backends/backend.ts';
 import { applyAssignments } from '../../config/set-values.ts';
 import { FaultgateError } from '../../errors.ts';
-import { checkSettingNames, collect, parsePort, settingsFromEnvironment } from '../options.ts';
+import { checkSettingNames, collect, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface BackendCommandOptions {
   port?: number;
-  host: string;
+  host?: string;
   set: string[];
   check?: boolean;
 }
@@ -32,7 +32,8 @@ export function resolveBackendOptions(name: string, options: BackendCommandOptio
   // Backend settings are flat names without dots.
   const input = applyAssignments(settingsFromEnvironment({}, definition.settingNames, definition.settingNames, env), options.set, definition.settingNames);
   const settings: unknown = definition.parseSettings(input);
-  const listen: ListenOptions = { host: options.host, ...(options.port === undefined ? {} : { port: options.port }) };
+  const port = portOption(options.port, env);
+  const listen: ListenOptions = { host: options.host ?? env.FAULTGATE_HOST ?? '127.0.0.1', ...(port === undefined ? {} : { port }) };
   return { definition, settings, listen };
 }
 
@@ -41,8 +42,8 @@ export function registerBackend(program: Command): void {
     .command('backend')
     .argument('<name>', `one of: ${Object.keys(backends).join(', ')}`)
     .description('run one faulty backend until Ctrl-C')
-    .option('--port <n>', 'port to listen on; default any free one (env FAULTGATE_PORT)', parsePort, process.env.FAULTGATE_PORT === undefined ? undefined : parsePort(process.env.FAULTGATE_PORT))
-    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST)', process.env.FAULTGATE_HOST ?? '127.0.0.1')
+    .option('--port <n>', 'port to listen on; default any free one (env FAULTGATE_PORT)', (value: string) => parsePort(value))
+    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST; default 127.0.0.1)')
     .option('--set <key=value>', 'a setting of the backend, e.g. idleTimeoutMs=5000 (repeatable; also read from the environment)', collect, [])
     .option('--check', 'validate the options and print the resolved settings as JSON; start nothing')
     .action(async (name: string, options: BackendCommandOptions) => {

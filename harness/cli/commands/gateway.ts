@@ -12,14 +12,14 @@ import { createGateway, parseTarget, type GatewayOptions } from '../../gateway/g
 import { personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
 import { createLogger } from '../../logger.ts';
-import { checkSettingNames, collect, parsePort, settingsFromEnvironment } from '../options.ts';
+import { checkSettingNames, collect, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface GatewayCommandOptions {
   personality?: string;
   target?: string;
   port?: number;
-  host: string;
+  host?: string;
   config?: string;
   set: string[];
   check?: boolean;
@@ -27,21 +27,24 @@ export interface GatewayCommandOptions {
 
 /** Everything the command would start, resolved and validated, without starting anything. */
 export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJS.ProcessEnv = process.env): GatewayOptions {
-  if (!options.personality) throw new FaultgateError('E_USAGE', `--personality is required: one of ${personalityNames.join(', ')}`);
-  const definition = personalityNamed(options.personality);
+  // An option given on the command line wins over its FAULTGATE_* variable.
+  const personality = options.personality ?? env.FAULTGATE_PERSONALITY;
+  const config = options.config ?? env.FAULTGATE_CONFIG;
+  if (!personality) throw new FaultgateError('E_USAGE', `--personality is required: one of ${personalityNames.join(', ')}`);
+  const definition = personalityNamed(personality);
   let settings: ConfigObject = {};
-  let target = options.target;
-  if (options.config) {
-    const loaded = loadConfigFile(options.config);
+  let target = options.target ?? env.FAULTGATE_TARGET;
+  if (config) {
+    const loaded = loadConfigFile(config);
     if (loaded.format === 'xml') {
-      if (definition.name !== 'edge') throw new FaultgateError('E_CONFIG', `${options.config}: an XML TargetEndpoint configures the edge personality, not ${definition.name}`);
+      if (definition.name !== 'edge') throw new FaultgateError('E_CONFIG', `${config}: an XML TargetEndpoint configures the edge personality, not ${definition.name}`);
       const endpoint = readTargetEndpoint(loaded);
       settings = endpoint.settings;
       target ??= endpoint.url;
     } else if (loaded.data && typeof loaded.data === 'object' && !Array.isArray(loaded.data)) {
       settings = loaded.data as ConfigObject;
     } else {
-      throw new FaultgateError('E_CONFIG', `${options.config}: expected a mapping of settings`);
+      throw new FaultgateError('E_CONFIG', `${config}: expected a mapping of settings`);
     }
   }
   settings = settingsFromEnvironment(settings, definition.settingNames, definition.flatSettingNames, env);
@@ -50,13 +53,14 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
   if (!target) throw new FaultgateError('E_USAGE', '--target is required: the URL of the backend to front, e.g. --target http://127.0.0.1:8080');
   parseTarget(target);
   // Parsing here reports a bad value before anything listens.
-  definition.parseSettings(settings, options.config ?? `${definition.name} settings`);
+  definition.parseSettings(settings, config ?? `${definition.name} settings`);
+  const port = portOption(options.port, env);
   return {
     personality: definition.name as PersonalityName,
     target,
     settings,
-    host: options.host,
-    ...(options.port === undefined ? {} : { port: options.port }),
+    host: options.host ?? env.FAULTGATE_HOST ?? '127.0.0.1',
+    ...(port === undefined ? {} : { port }),
   };
 }
 
@@ -64,11 +68,11 @@ export function registerGateway(program: Command): void {
   program
     .command('gateway')
     .description('run one gateway (edge or microgateway personality) in front of a target until Ctrl-C')
-    .option('--personality <name>', `edge or microgateway (env FAULTGATE_PERSONALITY)`, process.env.FAULTGATE_PERSONALITY)
-    .option('--target <url>', 'the backend to front: http://host:port or https://host:port (env FAULTGATE_TARGET)', process.env.FAULTGATE_TARGET)
-    .option('--port <n>', "port to listen on; 0 for any free one (env FAULTGATE_PORT; default: edgemicro.port, else any)", parsePort, process.env.FAULTGATE_PORT === undefined ? undefined : parsePort(process.env.FAULTGATE_PORT))
-    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST)', process.env.FAULTGATE_HOST ?? '127.0.0.1')
-    .option('--config <file>', 'edge: a TargetEndpoint XML or a YAML of properties; microgateway: an org-env-config.yaml (env FAULTGATE_CONFIG)', process.env.FAULTGATE_CONFIG)
+    .option('--personality <name>', `edge or microgateway (env FAULTGATE_PERSONALITY)`)
+    .option('--target <url>', 'the backend to front: http://host:port or https://host:port (env FAULTGATE_TARGET)')
+    .option('--port <n>', 'port to listen on; 0 for any free one (env FAULTGATE_PORT; default: edgemicro.port, else any)', (value: string) => parsePort(value))
+    .option('--host <address>', 'address to listen on (env FAULTGATE_HOST; default 127.0.0.1)')
+    .option('--config <file>', 'edge: a TargetEndpoint XML or a YAML of properties; microgateway: an org-env-config.yaml (env FAULTGATE_CONFIG)')
     .option('--set <key=value>', 'any setting by its config name, e.g. io.timeout.millis=1000 (repeatable; also read from the environment)', collect, [])
     .option('--check', 'validate the options and print the resolved settings as JSON; start nothing')
     .action(async (options: GatewayCommandOptions) => {

@@ -22,7 +22,7 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')
     .option('--real-time', "the products' own timings (55 s handshake limit, 5 s idle close)")
-    .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', parsePort)
+    .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', (value: string) => parsePort(value, '--base-port'))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--log-dir <dir>', 'where the product logs go, kept afterwards (default: a temporary folder, removed on Ctrl-C)')
     .option('--json', 'one JSON object per row instead of the table')
