@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { describeIssue } from '../harness/config/describe-issue.ts';
 import { FaultgateError } from '../harness/errors.ts';
 import { authority, listen, type ListenOptions } from '../harness/listen.ts';
-import { now, type TraceEvent, type TraceKind } from '../harness/trace.ts';
+import { keepEvent, now, type TraceEvent, type TraceKind } from '../harness/trace.ts';
 
 
 export interface RunningBackend {
@@ -22,7 +22,7 @@ export interface RunningBackend {
   readonly protocol: 'http' | 'https';
   /** one sentence: what this backend does to a request, with its settings */
   readonly explanation: string;
-  /** everything it saw and did, in order */
+  /** what it saw and did, in order (the latest 10 000 events; 'trace' listeners see every one) */
   readonly events: readonly TraceEvent[];
   /** live events, for timelines and for runners that wait on them */
   on(event: 'trace', listener: (event: TraceEvent) => void): this;
@@ -100,6 +100,14 @@ export class StartedBackend extends EventEmitter implements RunningBackend {
     return this;
   }
 
+  /**
+   * The key of a client connection that its raw socket and its TLS wrapper share (the peer's
+   * address and port), for servers that see both.
+   */
+  static peerOf(socket: net.Socket): string {
+    return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+  }
+
   /** Registers an accepted socket and returns its name ("backend#1"). */
   track(socket: net.Socket): string {
     const conn = `backend#${this.nextConnection++}`;
@@ -118,7 +126,7 @@ export class StartedBackend extends EventEmitter implements RunningBackend {
 
   record(kind: TraceKind, conn?: string, extra?: { bytes?: number; detail?: string }): void {
     const event: TraceEvent = { at: now(), source: 'backend', kind, ...(conn ? { conn } : {}), ...extra };
-    this.events.push(event);
+    keepEvent(this.events, event);
     this.emit('trace', event);
   }
 

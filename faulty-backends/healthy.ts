@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { z } from 'zod';
-import { defineBackend } from './backend.ts';
+import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
 export const healthy = defineBackend({
@@ -25,7 +25,7 @@ export const healthy = defineBackend({
   explain: (settings) => `answers every request with ${settings.status} and a ${Buffer.byteLength(settings.body)}-byte body${settings.tls ? ' over TLS' : ''}`,
   async serve(settings, backend, listenOptions) {
     const handler: http.RequestListener = (req, res) => {
-      const conn = connections.get(req.socket.remotePort ?? 0);
+      const conn = connections.get(StartedBackend.peerOf(req.socket));
       backend.record('request-read', conn, { detail: `${req.method} ${req.url}` });
       req.resume();
       req.on('end', () => {
@@ -35,12 +35,11 @@ export const healthy = defineBackend({
     };
     const server = settings.tls ? https.createServer(await tlsMaterial(), handler) : http.createServer(handler);
     server.keepAliveTimeout = settings.keepAliveTimeoutMs;
-    // Keyed by the peer's port, which the raw socket and its TLS wrapper share.
-    const connections = new Map<number, string>();
+    const connections = new Map<string, string>();
     server.on('connection', (socket: net.Socket) => {
-      const port = socket.remotePort ?? 0;
-      connections.set(port, backend.track(socket));
-      socket.once('close', () => connections.delete(port));
+      const peer = StartedBackend.peerOf(socket);
+      connections.set(peer, backend.track(socket));
+      socket.once('close', () => connections.delete(peer));
     });
     return backend.serve(server, listenOptions);
   },

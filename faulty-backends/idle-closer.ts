@@ -11,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { z } from 'zod';
-import { defineBackend } from './backend.ts';
+import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
 export const idleCloser = defineBackend({
@@ -37,7 +37,7 @@ export const idleCloser = defineBackend({
       socket: net.Socket;
       idle?: NodeJS.Timeout;
     }
-    const connections = new Map<number, Connection>();
+    const connections = new Map<string, Connection>();
     const armIdleTimer = (entry: Connection) => {
       clearTimeout(entry.idle);
       entry.idle = setTimeout(() => {
@@ -52,7 +52,7 @@ export const idleCloser = defineBackend({
     const closeNow: http.OutgoingHttpHeaders = { ...headers, connection: 'close' };
 
     const handler: http.RequestListener = (req, res) => {
-      const entry = connections.get(req.socket.remotePort ?? 0);
+      const entry = connections.get(StartedBackend.peerOf(req.socket));
       if (entry) clearTimeout(entry.idle);
       backend.record('request-read', entry?.conn, { detail: `${req.method} ${req.url}` });
       req.resume();
@@ -67,14 +67,14 @@ export const idleCloser = defineBackend({
     const server = settings.tls ? https.createServer(await tlsMaterial(), handler) : http.createServer(handler);
     server.keepAliveTimeout = 0; // the idle close is ours, above
     server.on('connection', (socket: net.Socket) => {
-      const port = socket.remotePort ?? 0;
+      const peer = StartedBackend.peerOf(socket);
       const entry: Connection = { conn: backend.track(socket), socket };
       // As in Node's own server, the idle clock starts when a response is finished, not at accept:
       // a connection is not idle before its first request.
-      connections.set(port, entry);
+      connections.set(peer, entry);
       socket.once('close', () => {
         clearTimeout(entry.idle);
-        connections.delete(port);
+        connections.delete(peer);
       });
     });
     return backend.serve(server, listenOptions);

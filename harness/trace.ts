@@ -48,5 +48,14 @@ export interface TraceEvent {
 
 export type TraceSink = (event: TraceEvent) => void;
 
+/** How many events a long-running backend or relay keeps: the latest, for `events`; listeners see all. */
+const KEPT_EVENTS = 10_000;
+
+/** Appends to a record that keeps only the latest events, so a server left running does not grow. */
+export function keepEvent(events: TraceEvent[], event: TraceEvent): void {
+  events.push(event);
+  if (events.length > 2 * KEPT_EVENTS) events.splice(0, events.length - KEPT_EVENTS);
+}
+
 /** The one clock every timing in the harness is read from: monotonic, sub-millisecond. */
 export const now = (): number => performance.now();

@@ -164,7 +164,7 @@ export const FAULTGATE = fileURLToPath(new URL('../bin/faultgate.js', import.met
  * The environment without anything that would configure faultgate behind the test's back, and
  * without colours (a CI variable would otherwise turn them on for piped output).
  */
-function cleanEnvironment(): NodeJS.ProcessEnv {
+export function cleanEnvironment(): NodeJS.ProcessEnv {
   const settingNames = new Set(['org', 'env', 'api', 'rev', 'version', 'target_idle_timeout', 'honour_keep_alive_hint']);
   const kept = Object.entries(process.env).filter(([key]) => !key.startsWith('FAULTGATE_') && !settingNames.has(key) && !key.includes('.'));
   return { ...Object.fromEntries(kept), NO_COLOR: '1' };

@@ -6,9 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isFaultgateError } from '../errors.ts';
 import { commands } from './commands/index.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
 export function buildProgram(): Command {
   const program = new Command('faultgate')

@@ -100,6 +100,7 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
     logFile: join(settings['logging.dir'], 'system.log'),
     configuredPort: undefined,
     server: {},
+    dropsHopByHopHeaders: true,
     describe: () =>
       `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
       `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}`,

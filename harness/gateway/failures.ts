@@ -11,7 +11,7 @@ export const failureKinds = [
   'connect-refused', // nothing listens: the target's kernel answered the SYN with RST
   'connect-timeout', // the TCP connect did not complete within the gateway's connect limit
   'connect-failed', // the target could not be reached at all (name lookup, route)
-  'handshake-timeout', // TCP connected, but the TLS handshake did not complete within the I/O limit
+  'handshake-timeout', // TCP connected, but the TLS handshake did not complete within the gateway's handshake limit
   'handshake-failed', // the TLS handshake was refused (alert, certificate, protocol)
   'not-tls', // the target answered the TLS Client Hello with bytes that are not TLS (a plain-HTTP port)
   'reset', // the target reset the connection (RST)
@@ -111,7 +111,8 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeState): Fa
     return { ...base, kind: 'handshake-failed', description: `the TLS handshake with the target failed (${code || error.message})` };
   }
   const sending = phase === 'sending' ? ' while the request was still being sent' : ' before sending any response';
-  if (connection?.resetAt !== undefined && (connection.finAt === undefined || connection.resetAt < connection.finAt)) {
+  // A reset is only noted while no FIN has come (target-agent.ts), so it decides on its own.
+  if (connection?.resetAt !== undefined) {
     return { ...base, kind: 'reset', description: `the target reset the connection (RST)${sending}` };
   }
   if (connection?.finAt !== undefined || code === 'EPIPE' || error.message === 'socket hang up') {

@@ -97,7 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { policy } = personality;
   const trace = options.trace;
   const logger = options.logger;
-  const productLog = new ProductLog(personality.logFile, personality.name === 'edge' ? 'logging.dir' : 'edgemicro.logging.dir');
+  const productLog = new ProductLog(personality.logFile, definition.logDirSetting);
 
   /** The I/O limit expired on a connection in use: note it for the classifier and end the request. */
   const onIoTimeout = (connection: TargetConnection) => {
@@ -150,7 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       connection.useCount++;
       if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
     }
-    if (personality.name === 'edge') for (const header of HOP_BY_HOP) if (req.headers[header] !== undefined) proxyReq.removeHeader(header);
+    if (personality.dropsHopByHopHeaders) for (const header of HOP_BY_HOP) if (req.headers[header] !== undefined) proxyReq.removeHeader(header);
     if (trace) {
       proxyReq.once('finish', () => {
         // 'finish' also fires when a request queued behind a TLS handshake is dropped with its socket.

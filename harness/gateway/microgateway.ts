@@ -122,6 +122,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
     },
     logFile: join(edgemicro.logging.dir, `edgemicro-${hostname()}-${uid}-1-api.log`),
     configuredPort: edgemicro.port,
+    dropsHopByHopHeaders: false,
     server: {
       ...(keepAliveTimeout === undefined ? {} : { keepAliveTimeout }),
       ...(headersTimeout === undefined ? {} : { headersTimeout }),

@@ -17,6 +17,10 @@ export interface PersonalityDefinition<Settings> {
   settingNames: ReadonlySet<string>;
   /** names that are one key with dots in it (Edge's properties), not a path into nested YAML */
   flatSettingNames: ReadonlySet<string>;
+  /** the setting that names the folder of the product log */
+  logDirSetting: string;
+  /** the settings with the product log's folder set */
+  withLogDir(settings: Record<string, unknown>, dir: string): Record<string, unknown>;
   parseSettings(input: unknown, source?: string): Settings;
   create(settings: Settings, target: URL): Personality;
 }
@@ -27,6 +31,8 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     summary: "Apigee Edge's Message Processor: fault JSON, HTTPTargetConnection limits, system.log",
     settingNames: edgeSettingNames,
     flatSettingNames: edgeSettingNames,
+    logDirSetting: 'logging.dir',
+    withLogDir: (settings, dir) => ({ ...settings, 'logging.dir': dir }),
     parseSettings: parseEdgeSettings,
     create: (settings) => createEdgePersonality(settings),
   },
@@ -35,6 +41,12 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     summary: 'Edge Microgateway (microgateway-core): the Node error as JSON, edgemicro event-log lines',
     settingNames: microgatewaySettingNames,
     flatSettingNames: new Set(),
+    logDirSetting: 'edgemicro.logging.dir',
+    withLogDir: (settings, dir) => {
+      const edgemicro = (settings.edgemicro ?? {}) as Record<string, unknown>;
+      const logging = (edgemicro.logging ?? {}) as Record<string, unknown>;
+      return { ...settings, edgemicro: { ...edgemicro, logging: { ...logging, dir } } };
+    },
     parseSettings: parseMicrogatewaySettings,
     create: createMicrogatewayPersonality,
   },

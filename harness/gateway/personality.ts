@@ -40,6 +40,11 @@ export interface Personality {
   readonly configuredPort: number | undefined;
   /** client-facing server limits */
   readonly server: { keepAliveTimeout?: number; headersTimeout?: number };
+  /**
+   * Whether the client's hop-by-hop headers (Connection, Keep-Alive) stay behind, as a proxy's
+   * should; microgateway-core copies them to the target request, so its mimic does too.
+   */
+  readonly dropsHopByHopHeaders: boolean;
   /** one sentence: what is configured, for narration */
   describe(): string;
   /** Runs for every request, so it must be cheap: stamps the response and returns a tag. */

@@ -124,7 +124,7 @@ const KEEP_ALIVE_MSECS = 1000;
 /**
  * Builds the agent for the target's protocol. `onIoTimeout` runs when a connection in use has been
  * silent for the policy's I/O limit: one listener per connection, armed per request by
- * `armIoTimeout`, instead of a timeout listener and closure added and removed for every request.
+ * the gateway per request, instead of a timeout listener and closure added and removed for every request.
  * Tracing costs listeners per connection, so it is off unless a sink is given.
  */
 export function createTargetAgent(
@@ -216,7 +216,12 @@ export function createTargetAgent(
     }
     if (socket.timeout !== idleMs) socket.setTimeout(idleMs);
     const connection = connections.get(socket);
-    if (connection) connection.idleSince = now();
+    if (connection) {
+      connection.idleSince = now();
+      // An idle connection holds on to nothing of the request it served.
+      connection.request = undefined;
+      connection.exchange = undefined;
+    }
     return true;
   }
 

@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { personalities } from '../gateway/personalities.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { createTargetAgent } from '../gateway/target-agent.ts';
 import type { TraceKind, TraceSink } from '../trace.ts';
@@ -113,10 +114,11 @@ export async function gatewayDownstream(
   timeoutMs: number,
 ): Promise<Downstream> {
   // The personality's own names for the same two things (see harness/config/).
-  const settings =
+  const limits =
     personality === 'edge'
-      ? { 'keepalive.timeout.millis': policy.idleTimeoutMs, 'keepalive.honour.hint': policy.honourKeepAliveHint, 'logging.dir': logDir }
-      : { target_idle_timeout: policy.idleTimeoutMs, honour_keep_alive_hint: policy.honourKeepAliveHint, edgemicro: { logging: { dir: logDir } } };
+      ? { 'keepalive.timeout.millis': policy.idleTimeoutMs, 'keepalive.honour.hint': policy.honourKeepAliveHint }
+      : { target_idle_timeout: policy.idleTimeoutMs, honour_keep_alive_hint: policy.honourKeepAliveHint };
+  const settings = personalities[personality].withLogDir(limits, logDir);
   const pool = poolWatch();
   const gateway = await createGateway({ personality, target: upstreamUrl, settings, port: 0, trace: pool.sink });
   return { ...urlDownstream(`${gateway.url}/`, timeoutMs, () => gateway.close()), pool: pool.view };

@@ -26,7 +26,6 @@ import { isSafe } from './rule.ts';
 import { startUpstream, UpstreamWatch, type Upstream } from './upstream.ts';
 
 export * from './probe-plan.ts';
-export { describeOutcome } from './attempt.ts';
 
 /** Finds the trial's id in the request target the backend recorded. */
 const ID_PATTERN = new RegExp(`[?&]${PROBE_PARAMETER}=([\\w.-]+)`);

@@ -45,6 +45,9 @@ export const PROXY_NAME = 'faultgate';
  * stand for what the document calls the operating system's keep-alive, which the engine cannot be
  * told, so asking for them is an error rather than a silent difference.
  */
+/** The microgateway personality's settings that stand for what the engine cannot be told. */
+export const mimicOnlySettings = ['target_idle_timeout', 'honour_keep_alive_hint'] as const;
+
 export function checkEngineSettings(settings: MicrogatewaySettings, version: string): void {
   if (settings.target_idle_timeout) {
     throw new FaultgateError(

@@ -4,7 +4,7 @@
  * microgateway-core instead of the mimic and its expectations judge the engine's answer and log
  * lines the same way. The engine has no classifier, so it names no failure kind.
  *
- * The runner registers these: `Object.assign(gatewayStarters, referenceStarters)`.
+ * The runner's gatewayStarters include these.
  */
 import type { MicrogatewaySettingsInput } from '../config/microgateway.ts';
 import { FaultgateError } from '../errors.ts';

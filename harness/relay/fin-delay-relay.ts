@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { authority, listen, type ListenOptions } from '../listen.ts';
-import { now, type TraceEvent, type TraceKind } from '../trace.ts';
+import { keepEvent, now, type TraceEvent, type TraceKind } from '../trace.ts';
 
 export interface FinDelayRelayOptions {
   /** the backend to relay to */
@@ -56,7 +56,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
 
   private record(kind: TraceKind, conn: string, detail?: string): void {
     const event: TraceEvent = { at: now(), source: 'relay', kind, conn, ...(detail ? { detail } : {}) };
-    this.events.push(event);
+    keepEvent(this.events, event);
     this.emit('trace', event);
   }
 

@@ -4,6 +4,7 @@
  */
 import { personalities } from '../gateway/personalities.ts';
 import { resolveDuration, resolveDurations } from './duration.ts';
+import { settingValue } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export function expectedDurationMs(scenario: Scenario, realTime: boolean): number {
@@ -11,9 +12,8 @@ export function expectedDurationMs(scenario: Scenario, realTime: boolean): numbe
   for (const step of scenario.client) if ('idle' in step) total += resolveDuration(step.idle.ms, realTime);
   const setting = scenario.expect.answeredAt?.setting;
   if (setting) {
-    const settings = personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime)) as Record<string, unknown>;
-    const value = settings[setting];
-    if (typeof value === 'number') total += value;
+    const settings = personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime));
+    total += settingValue(settings, setting) ?? 0;
   }
   return total;
 }

@@ -11,7 +11,8 @@ import type { Scenario } from './scenario.ts';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-const who: Record<TimelineEntry['source'], string> = {
+/** Who each source is, as a room would say it. */
+export const who: Record<TimelineEntry['source'], string> = {
   client: 'client',
   gateway: 'gateway',
   'target-socket': 'gateway→target',
@@ -124,7 +125,8 @@ export function narrate(scenario: Scenario, evidence: Evidence, c: Colors = pc):
     out.push(`${c.bold('answer')}    none: ${evidence.error.message}`);
   }
   if (evidence.failure) out.push(`${c.dim('on the wire')} ${evidence.failure.kind}: ${evidence.failure.description}`);
-  out.push(`${c.bold('product log')} ${evidence.logs.length === 0 ? c.dim('(no line written)') : c.dim(evidence.logFile)}`);
+  const where = evidence.logFile ?? '(in a temporary folder, removed after the run)';
+  out.push(`${c.bold('product log')} ${evidence.logs.length === 0 ? c.dim('(no line written)') : c.dim(where)}`);
   for (const line of evidence.logs) out.push(`  ${line}`);
   out.push('');
   out.push(

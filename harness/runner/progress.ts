@@ -4,7 +4,7 @@
  * is waiting for. Only on a terminal; the narration that follows is printed once the run is over.
  */
 import cliProgress from 'cli-progress';
-import { describeEvent } from './narrate.ts';
+import { describeEvent, who } from './narrate.ts';
 import type { TraceEvent, TraceSink } from '../trace.ts';
 import { now } from '../trace.ts';
 
@@ -13,7 +13,6 @@ export interface LiveProgress {
   stop(): void;
 }
 
-const who: Record<TraceEvent['source'], string> = { client: 'client', gateway: 'gateway', 'target-socket': 'gateway→target', backend: 'target', relay: 'network' };
 
 export function startProgress(title: string, expectedMs: number, stream: NodeJS.WriteStream = process.stderr): LiveProgress {
   const bar = new cliProgress.SingleBar(

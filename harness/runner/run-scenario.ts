@@ -61,7 +61,8 @@ export interface Evidence {
   requests: RequestOutcome[];
   /** the product-format lines written during the run */
   logs: string[];
-  logFile: string;
+  /** the product log file, when it is kept (RunOptions.logDir); a temporary one is removed with the run */
+  logFile?: string;
   /** what the harness's gateway classifier named (absent for the real engine) */
   failure?: { kind: string; phase: string; description: string };
   timeline: TimelineEntry[];
@@ -119,16 +120,8 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
 /** Every gateway a scenario can run on: the mimic, and each installed release of the real engine. */
 export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic, ...referenceStarters };
 
-/** Puts the run's log folder into the personality's settings. */
-function withLogDir(personality: PersonalityName, settings: Record<string, unknown>, dir: string): Record<string, unknown> {
-  if (personality === 'edge') return { ...settings, 'logging.dir': dir };
-  const edgemicro = (settings.edgemicro ?? {}) as Record<string, unknown>;
-  const logging = (edgemicro.logging ?? {}) as Record<string, unknown>;
-  return { ...settings, edgemicro: { ...edgemicro, logging: { ...logging, dir } } };
-}
-
 /** A setting's value by its flat name (Edge) or its path (edgemicro YAML). */
-function settingValue(settings: unknown, name: string): number | undefined {
+export function settingValue(settings: unknown, name: string): number | undefined {
   const record = settings as Record<string, unknown>;
   if (typeof record[name] === 'number') return record[name];
   const value = name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), settings);
@@ -153,7 +146,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.onTrace?.(event);
   };
   const ownLogDir = options.logDir === undefined ? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)) : undefined;
-  const gatewaySettings = withLogDir(personality, resolveDurations(scenario.gateway.settings, realTime), options.logDir ?? (ownLogDir as string));
+  const gatewaySettings = personalities[personality].withLogDir(resolveDurations(scenario.gateway.settings, realTime), options.logDir ?? (ownLogDir as string));
   const started: { close(): Promise<void> }[] = [];
   try {
     const definition = backends[scenario.backend.name as BackendName] as { start(settings: unknown): Promise<RunningBackend> };
@@ -231,7 +224,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ...(last?.error ? { error: last.error } : {}),
       requests: outcomes,
       logs,
-      logFile: gateway.logFile,
+      ...(ownLogDir ? {} : { logFile: gateway.logFile }),
       ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description } } : {}),
       timeline: timeline.sort((a, b) => a.t - b.t),
       endpoints: { gateway: gateway.url, target: gateway.target },

@@ -12,6 +12,7 @@ import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { ensureWritableFolder } from '../folders.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { personalities } from '../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { resolveDurations, type Duration } from '../runner/duration.ts';
@@ -69,7 +70,7 @@ function reproduces(personality: PersonalityName, backend: BackendName, t: { han
     case 'not-http':
       return edge ? '502 Bad Gateway: the answer is not HTTP' : '502 {"message":"Parse Error: Expected HTTP/…"}: the answer is not HTTP';
     case 'no-content-with-body':
-      return edge ? '502 "Received 204 Response with message body"' : '204 passed on (Node ignores the body)';
+      return edge ? '502 "Received 204 Response with message body"' : '502 {"message":"Parse Error: Data after `Connection: close`",…}: Node reads the body as a second response';
     case 'closed-port':
       return edge ? '503 The Service is temporarily unavailable: connection refused' : '502 {"message":"connect ECONNREFUSED …"}: connection refused';
     case 'healthy':
@@ -112,10 +113,11 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
       for (const personality of personalityNames) {
         const dir = join(logDir, `${personality}-${name}`);
         ensureWritableFolder(dir, '--log-dir');
-        const settings =
+        const limits =
           personality === 'edge'
-            ? { 'io.timeout.millis': t.handshakeLimitMs, 'logging.dir': dir }
-            : { edgemicro: { logging: { level: 'warn', dir }, ...(t.requestTimeoutS > 0 ? { request_timeout: t.requestTimeoutS } : {}) } };
+            ? { 'io.timeout.millis': t.handshakeLimitMs }
+            : { edgemicro: { logging: { level: 'warn' }, ...(t.requestTimeoutS > 0 ? { request_timeout: t.requestTimeoutS } : {}) } };
+        const settings = personalities[personality].withLogDir(limits, dir);
         const gateway: Gateway = await createGateway({ personality, target: targets.get(name)?.url ?? '', settings, host, port: port() });
         started.push(gateway);
         const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';

@@ -11,13 +11,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'vitest';
-import { connectOutcome, listenersOf, reservedPort, runCli } from '../helpers.ts';
+import { connectOutcome, freePort, listenersOf, runCli } from '../helpers.ts';
 
 const TARGET = ['--target', 'http://127.0.0.1:9'];
 
 /** Runs the command with --port P added, checks the common rules, and resolves with the stderr line. */
 async function refused({ expect, onTestFinished }: TestContext, args: readonly string[], port?: number): Promise<string> {
-  const listenPort = port ?? (await reservedPort());
+  const listenPort = port ?? (await freePort());
   const result = await runCli([...args, '--port', String(listenPort)], onTestFinished);
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');

@@ -85,8 +85,7 @@ export const differentialCases: readonly DifferentialCase[] = [
   { name: 'RST instead of FIN', backend: 'reset-mid-request', status: 502, lines: two },
   { name: 'connection refused', backend: 'closed-port', status: 502, lines: two },
   {
-    // The backend's idle timer runs from the accept, so it must outlast a loaded machine's delay
-    // between the gateway's connect and its first request.
+    // Half a second idle: long enough that the first response is not raced on a loaded machine.
     name: 'idle-close race on a reused keep-alive connection',
     backend: 'idle-closer',
     backendSettings: { idleTimeoutMs: 500 },

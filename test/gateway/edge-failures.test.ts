@@ -1,7 +1,8 @@
 /**
  * The edge personality against every failing backend: the Message Processor's own status and
- * fault JSON for each failure kind (../shared/reference/apigee-facts.md, "Message Processor fault
- * payloads"), Content-Type application/json, and a message id of its own on every response.
+ * fault JSON for each failure kind (Apigee Edge's troubleshooting pages, as the README's table
+ * "What each personality answers" lists them), Content-Type application/json, and a message id of
+ * its own on every response.
  */
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../faulty-backends/index.ts';

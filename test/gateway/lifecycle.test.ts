@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createGateway } from '../../harness/gateway/gateway.ts';
 import { listenersOf, request, reservedPort, startBackend, startGateway, tempDir, traced } from '../helpers.ts';
 
@@ -73,7 +73,9 @@ describe('createGateway', () => {
     const silent = await startBackend('never-respond');
     const dir = tempDir();
     const pooled = await createGateway({ personality: 'microgateway', target: healthy.url, port: 0, settings: { edgemicro: { logging: { dir } } } });
+    onTestFinished(() => pooled.close());
     const waiting = await createGateway({ personality: 'edge', target: silent.url, port: 0, settings: { 'logging.dir': dir } });
+    onTestFinished(() => waiting.close());
 
     // A keep-alive connection left in the pool, and a request the target never answers.
     expect((await request(`${pooled.url}/`)).status).toBe(200);

@@ -4,26 +4,13 @@
  * after which no port it opened still listens and the process is gone.
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { expect, it, onTestFinished } from 'vitest';
 import type { StageRow } from '../../harness/stage/stand-up.ts';
-import { FAULTGATE, listenerPids, request } from '../helpers.ts';
-
-function refusesConnections(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
+import { cleanEnvironment, connectOutcome, FAULTGATE, listenerPids, request } from '../helpers.ts';
 
 it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
-  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -66,7 +53,7 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   expect(() => process.kill(child.pid ?? 0, 0)).toThrow();
   // Every port it listened on refuses connections, unless another test's listen(0) has been given
   // it since, which /proc tells apart.
-  const refused = await Promise.all(rows.map((row) => refusesConnections(row.url)));
+  const refused = await Promise.all(rows.map(async (row) => (await connectOutcome(Number(new URL(row.url).port))) === 'ECONNREFUSED'));
   const stillOurs = rows.filter((row, index) => !refused[index] && listenerPids(Number(new URL(row.url).port)).includes(child.pid ?? -1));
   expect(stillOurs).toEqual([]);
   expect(refused.filter(Boolean).length).toBeGreaterThan(rows.length / 2);

@@ -72,7 +72,10 @@ export function parseProbeOptions(raw: Record<string, unknown>): { settings: Pro
 export function refuseLongProbe(plans: readonly ProbePlan[], settings: ProbeSettings, maxSeconds: number): number {
   const trials = plans.reduce((sum, plan) => sum + plan.trials, 0);
   const external = plans.some((plan) => plan.external);
-  const estimatedMs = external ? plans.reduce((sum, plan) => sum + plan.estimatedMs, 0) : Math.max(...plans.map((plan) => plan.estimatedMs)) + trials * settings.staggerMs;
+  // Side by side, the chains share one stagger: each plan's own estimate counts only its trials.
+  const estimatedMs = external
+    ? plans.reduce((sum, plan) => sum + plan.estimatedMs, 0)
+    : Math.max(...plans.map((plan) => plan.estimatedMs - plan.trials * settings.staggerMs)) + trials * settings.staggerMs;
   if (estimatedMs > maxSeconds * 1000) {
     const longest = Math.max(...plans.flatMap((plan) => plan.connections.map((c) => c.connection.upstreamKeepAliveMs)));
     const seconds = Math.ceil(estimatedMs / 1000);

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
+import { mimicOnlySettings } from '../../reference/engine-config.ts';
+import { engineVersions } from '../../reference/microgateway-core.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { narrate } from '../../runner/narrate.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
@@ -26,7 +29,7 @@ interface RunCommandOptions {
   logDir?: string;
 }
 
-const gatewayChoices: GatewayChoice[] = ['mimic', 'microgateway-core@3.1.6', 'microgateway-core@3.3.7'];
+const gatewayChoices: GatewayChoice[] = ['mimic', ...engineVersions.map((version) => `microgateway-core@${version}` as const)];
 
 export function parseGatewayChoice(value: string): GatewayChoice {
   const choice = value === 'microgateway-core' ? 'microgateway-core@3.1.6' : value;
@@ -51,7 +54,7 @@ function onGateway(scenarios: Scenario[], names: readonly string[], gateway: Gat
   const reason = (scenario: Scenario): string | undefined => {
     if (scenario.gateway.personality !== 'microgateway') return `it is an ${scenario.gateway.personality} scenario`;
     const settings = scenario.gateway.settings;
-    const mimicOnly = ['target_idle_timeout', 'honour_keep_alive_hint'].filter((key) => settings[key] !== undefined);
+    const mimicOnly = mimicOnlySettings.filter((key) => settings[key] !== undefined);
     return mimicOnly.length ? `it sets ${mimicOnly.join(', ')}, which the engine has no setting for` : undefined;
   };
   return scenarios.filter((scenario) => {
@@ -140,13 +143,13 @@ export function registerRun(program: Command): void {
       } catch (error) {
         if (controller.signal.aborted) {
           process.stderr.write('faultgate: interrupted; everything it started is closed\n');
-          process.exitCode = 130;
+          process.exitCode = EXIT_INTERRUPTED;
           return;
         }
         throw error;
       } finally {
         process.off('SIGINT', interrupt);
       }
-      process.exitCode = failed === 0 ? 0 : 1;
+      process.exitCode = failed === 0 ? EXIT_OK : EXIT_FAILED;
     });
 }

@@ -4,6 +4,7 @@
  * Keep-Alive: timeout=N; and healthy, the control, which answers at once and keeps the connection.
  * Idle time is measured from the backend's own record of its last response (same clock, same
  * process) to the FIN reaching the client.
+ * A timing file: the close is held to a window with both ends, so it runs alone.
  */
 import { describe, expect, it } from 'vitest';
 import { quietFor, rawConnect, startBackend, type RawClient } from '../helpers.ts';
