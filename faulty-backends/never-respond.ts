@@ -14,7 +14,7 @@ export const neverRespond = defineBackend({
   settings: z.object({}).strict(),
   protocol: () => 'http',
   explain: () => 'reads the request and never answers, keeping the connection open',
-  async serve(settings, backend, listenOptions) {
+  async serve(_settings, backend, listenOptions) {
     const server = net.createServer((socket) => {
       const conn = backend.track(socket);
       whenRequestRead(socket, backend, conn, 0, () => {});

@@ -19,7 +19,7 @@ export const swallowClientHello = defineBackend({
   settings: z.object({}).strict(),
   protocol: () => 'https',
   explain: () => 'accepts TCP, reads the TLS Client Hello and never answers it',
-  async serve(settings, backend, listenOptions) {
+  async serve(_settings, backend, listenOptions) {
     const server = net.createServer((socket) => {
       const conn = backend.track(socket);
       socket.on('data', (chunk: Buffer) => {

@@ -237,13 +237,14 @@ export function createTargetAgent(
   const agentOptions: https.AgentOptions = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, rejectUnauthorized: policy.rejectUnauthorized };
   const connectionOf = (socket: Duplex) => connections.get(socket);
 
+  // Only connecting differs between the protocols; the pool policy is the same for both.
+  let agent: http.Agent;
   if (protocol === 'https') {
     // One TLS context for every connection: building one loads the root certificates, which costs
     // tens of ms the first time and a quarter of a hung connection's CPU every time after
     // (bench/, hung connections). Made now, not inside the first request's handshake limit.
     const secureContext = tls.createSecureContext({});
-    class HttpsTargetAgent extends https.Agent implements TargetAgent {
-      connectionOf = connectionOf;
+    class HttpsTargetAgent extends https.Agent {
       override createConnection(options: CreateConnectionOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex {
         const raw = net.connect({ host: options.host, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
         // https.Agent's own createConnection keeps its TLS session cache; it is given our TCP socket.
@@ -251,31 +252,24 @@ export function createTargetAgent(
         register(raw, socket, true);
         return socket;
       }
-      override keepSocketAlive(socket: Duplex): boolean {
-        return keepSocketAlive(socket as net.Socket);
+    }
+    agent = new HttpsTargetAgent(agentOptions);
+  } else {
+    class HttpTargetAgent extends http.Agent {
+      override createConnection(options: CreateConnectionOptions): Duplex {
+        const socket = net.connect(options);
+        register(socket, socket, false);
+        return socket;
       }
-      override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
-        super.reuseSocket(socket, request);
-        reuseSocket(socket as net.Socket);
-      }
     }
-    return new HttpsTargetAgent(agentOptions);
+    agent = new HttpTargetAgent(agentOptions);
   }
-
-  class HttpTargetAgent extends http.Agent implements TargetAgent {
-    connectionOf = connectionOf;
-    override createConnection(options: CreateConnectionOptions): Duplex {
-      const socket = net.connect(options);
-      register(socket, socket, false);
-      return socket;
-    }
-    override keepSocketAlive(socket: Duplex): boolean {
-      return keepSocketAlive(socket as net.Socket);
-    }
-    override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
-      super.reuseSocket(socket, request);
-      reuseSocket(socket as net.Socket);
-    }
-  }
-  return new HttpTargetAgent(agentOptions);
+  // Node's agent calls these two on itself: the policy replaces the first and follows the second.
+  const nodeReuseSocket = agent.reuseSocket.bind(agent);
+  agent.keepSocketAlive = (socket: Duplex) => keepSocketAlive(socket as net.Socket);
+  agent.reuseSocket = (socket: Duplex, request: http.ClientRequest) => {
+    nodeReuseSocket(socket, request);
+    reuseSocket(socket as net.Socket);
+  };
+  return Object.assign(agent, { connectionOf });
 }

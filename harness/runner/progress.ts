@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import { describeEvent, who } from './narrate.ts';
-import type { TraceEvent, TraceSink } from '../trace.ts';
+import type { TraceSink } from '../trace.ts';
 import { now } from '../trace.ts';
 
 export interface LiveProgress {
