@@ -17,6 +17,7 @@ import { now, type TraceKind, type TraceSink } from '../trace.ts';
 import { classify, type ExchangeState, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
 import type { ClientRequestInfo, FailureAnswer, Personality, PersonalityName } from './personality.ts';
+import { asksToClose, dropHopByHop, dropUnusableTrailer } from './hop-by-hop.ts';
 import { ProductLog } from './product-log.ts';
 import { createTargetAgent, snapshot, type TargetAgent, type TargetConnection } from './target-agent.ts';
 
@@ -68,14 +69,14 @@ export function parseTarget(target: string): URL {
   return url;
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection'];
-
 /** What the gateway keeps about one client request. */
 type Exchange = ExchangeState & {
   tag: string | undefined;
   proxyReq?: http.ClientRequest;
   /** the target's response headers, which http-proxy copies onto the client's response */
   targetHeaders?: http.IncomingHttpHeaders;
+  /** the client's Connection header asked to close (kept here: Edge drops the header itself) */
+  clientAsksToClose: boolean;
 };
 
 /**
@@ -115,7 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = http.createServer({ IncomingMessage: GatewayRequest }, (req, res) => {
     // Every field from the start: one object shape for every request.
-    req.exchange = {
+    const exchange: Exchange = (req.exchange = {
       receivedAt: now(),
       reused: false,
       requestWritten: false,
@@ -126,15 +127,26 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ioTimeout: undefined,
       refusedResponse: undefined,
       targetHeaders: undefined,
-    };
+      clientAsksToClose: false,
+    });
     // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
     // skip its proxyReq event, and with it the I/O limit and what the classifier needs.
     if (req.headers.expect !== undefined) delete req.headers.expect;
+    dropUnusableTrailer(req.headers);
+    if (personality.dropsHopByHopHeaders) {
+      exchange.clientAsksToClose = asksToClose(req.headers.connection);
+      dropHopByHop(req.headers);
+    }
     if (trace) {
       record('request-received', `${req.method} ${req.url}`);
       res.once('finish', () => record('answered', String(res.statusCode)));
     }
-    proxy.web(req, res);
+    try {
+      proxy.web(req, res);
+    } catch (error) {
+      // A request Node's HTTP client refuses to build must not end the process: it is answered.
+      fail(error as NodeJS.ErrnoException, req, res, exchange);
+    }
   });
   if (personality.server.keepAliveTimeout !== undefined) server.keepAliveTimeout = personality.server.keepAliveTimeout;
   if (personality.server.headersTimeout !== undefined) server.headersTimeout = personality.server.headersTimeout;
@@ -150,7 +162,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       connection.useCount++;
       if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
     }
-    if (personality.dropsHopByHopHeaders) for (const header of HOP_BY_HOP) if (req.headers[header] !== undefined) proxyReq.removeHeader(header);
     if (trace) {
       proxyReq.once('finish', () => {
         // 'finish' also fires when a request queued behind a TLS handshake is dropped with its socket.
@@ -170,6 +181,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const state = exchangeOf(req);
     if (!state) return;
     state.responseStarted = true;
+    if (personality.dropsHopByHopHeaders) {
+      dropHopByHop(proxyRes.headers);
+      // What http-proxy then copies to the client: this hop's own choice, the client's close honoured.
+      proxyRes.headers.connection = state.clientAsksToClose ? 'close' : 'keep-alive';
+    }
     state.targetHeaders = proxyRes.headers;
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(state.connection ? { conn: state.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
