@@ -8,14 +8,15 @@ import { defineScenario } from '../harness/runner/scenario.ts';
 export default defineScenario({
   name: 'edge-keepalive-timeout-mismatch',
   title: 'Edge reuses a keep-alive connection the target has just closed',
-  document: 'apigee-facts',
-  cause: 'Target closed an idle pooled connection sooner than Edge’s keepalive.timeout.millis',
+  document: 'edge-502-unexpected-eof',
+  cause: 'Incorrectly configured keep alive timeout',
   story:
-    'A first request leaves a pooled connection; the target closes it after five seconds idle while Edge would keep it sixty, ' +
-    'and the next request, sent on it as the FIN arrives, ends in 502 Unexpected EOF at target.',
+    'A first request leaves a pooled connection; the target closes it after {backend.idleTimeoutMs} idle while Edge would keep it ' +
+    '{gateway.keepalive.timeout.millis} (keepalive.timeout.millis), and the next request, sent on it as the FIN arrives, ends in 502 Unexpected EOF at target.',
   role: 'failure',
   twin: 'edge-keepalive-timeout-aligned',
   resolution: 'Set keepalive.timeout.millis in the TargetEndpoint’s HTTPTargetConnection lower than the target’s own keep-alive timeout.',
+  resolutionFrom: 'harness',
   gateway: { personality: 'edge' },
   backend: { name: 'idle-closer', settings: { idleTimeoutMs: { test: 300, real: 5000 } } },
   relay: { holdFinMs: { test: 500, real: 1000 } },

@@ -13,8 +13,8 @@ export default defineScenario({
   document: 'microgateway-502-socket-hang-up',
   cause: 'Incorrectly configured keep-alive timeout (resolved)',
   story:
-    'The same two requests and the same pause, but Microgateway closes its idle connection to the target first, ' +
-    'so the second request opens a new connection and gets the target’s 200.',
+    'The same two requests and the same pause, but Microgateway closes its idle connection to the target after {gateway.target_idle_timeout}, ' +
+    'before the target’s {backend.idleTimeoutMs}, so the second request opens a new connection and gets the target’s 200.',
   role: 'fix',
   twin: 'keepalive-timeout-mismatch',
   resolution:

@@ -14,8 +14,8 @@ export default defineScenario({
   document: 'microgateway-502-socket-hang-up',
   cause: 'Incorrectly configured keep-alive timeout',
   story:
-    'A first request leaves a pooled connection to the target; after five seconds idle the target closes it, and ' +
-    'Microgateway, whose keep-alive outlives the target’s, sends the next request on it as the FIN arrives: 502 socket hang up.',
+    'A first request leaves a pooled connection to the target; after {backend.idleTimeoutMs} idle the target closes it, and ' +
+    'Microgateway, which keeps idle target connections until the target closes them, sends the next request on it as the FIN arrives: 502 socket hang up.',
   role: 'failure',
   twin: 'keepalive-timeout-aligned',
   resolution:

@@ -9,7 +9,7 @@ export default defineScenario({
   title: 'The firewall lets the handshake through: no 502',
   document: 'edge-502-tls-handshake-timeout',
   cause: 'TLS/SSL handshake timeout (resolved)',
-  story: 'The same request, to a target that answers the Client Hello: the handshake completes and the target’s 200 reaches the client.',
+  story: 'The same request, to a target that answers the Client Hello: the handshake completes well within io.timeout.millis ({gateway.io.timeout.millis}) and the target’s 200 reaches the client.',
   role: 'fix',
   twin: 'tls-handshake-timeout',
   resolution: 'you need to engage your network team to identify the cause and fix the firewall restrictions.',

@@ -11,7 +11,7 @@ export default defineScenario({
   cause: 'TLS/SSL handshake timeout',
   story:
     'The Message Processor connects to the target and sends its TLS Client Hello; nothing ever comes back, ' +
-    'and when io.timeout.millis runs out it closes the connection and answers 502 Bad Gateway.',
+    'and when io.timeout.millis ({gateway.io.timeout.millis}) runs out it closes the connection and answers 502 Bad Gateway.',
   role: 'failure',
   twin: 'tls-handshake-completes',
   resolution:

@@ -40,8 +40,8 @@ export interface GatewayOptions {
 export interface GatewayEvents {
   /** a product-format line was written to the log file */
   log: [line: string];
-  /** an upstream failure was classified and answered */
-  failure: [failure: Failure, answer: FailureAnswer];
+  /** an upstream failure was classified and answered; tag: the request's tag (Edge's message id) */
+  failure: [failure: Failure, answer: FailureAnswer, tag: string | undefined];
 }
 
 export interface Gateway extends EventEmitter<GatewayEvents> {
@@ -238,7 +238,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       emitter.emit('log', line);
       record('log-written', line);
     }
-    emitter.emit('failure', failure, answer);
+    emitter.emit('failure', failure, answer, state.tag);
     logger?.debug({ kind: failure.kind, phase: failure.phase, status: answer.status }, failure.description);
     // Status and headers set, not written, and the length given: the products answer with a
     // Content-Length, and Node would not add one after a copied one was removed.

@@ -91,7 +91,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
       if (held) {
         // The gateway wrote into a connection the backend has already closed: the request crossed
         // the FIN in flight. The backend would only answer it with RST; the FIN goes on now.
-        passFin(`the gateway wrote ${chunk.length} bytes into the closed connection`);
+        passFin(`the gateway's ${chunk.length} bytes crossed it in flight`);
         return;
       }
       backendSide.write(chunk);
@@ -102,7 +102,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
         passFin('at once');
         return;
       }
-      held = setTimeout(() => passFin(`after ${this.options.holdFinMs} ms`), this.options.holdFinMs);
+      held = setTimeout(() => passFin(`its hold of ${this.options.holdFinMs} ms is over`), this.options.holdFinMs);
       this.timers.add(held);
       this.record('fin-held', conn, `for up to ${this.options.holdFinMs} ms`);
       this.emit('fin-held', conn);

@@ -1,6 +1,6 @@
 /**
  * The documents the scenarios reproduce: Apigee's public troubleshooting pages, by product and
- * title, as narration and listings name them.
+ * their own title, as narration and listings name them.
  */
 export const documents = {
   'edge-502-tls-handshake-timeout': {
@@ -11,9 +11,9 @@ export const documents = {
     product: 'Edge Microgateway',
     title: '502 Bad Gateway - Socket hang up',
   },
-  'apigee-facts': {
-    product: 'Apigee Edge / Edge Microgateway',
-    title: 'related failures: fault payloads and defaults of Apigee Edge and microgateway-core beyond the two documents',
+  'edge-502-unexpected-eof': {
+    product: 'Apigee Edge',
+    title: '502 Bad Gateway Unexpected EOF',
   },
 } as const;
 

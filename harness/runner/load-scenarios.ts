@@ -14,8 +14,9 @@ import { loadConfigFile } from '../config/load-file.ts';
 import { FaultgateError, isFaultgateError } from '../errors.ts';
 import { personalities } from '../gateway/personalities.ts';
 import { documentIds } from './documents.ts';
-import { resolveDurations } from './duration.ts';
+import { resolveDuration, resolveDurations } from './duration.ts';
 import { scenarioSchema, type Scenario } from './scenario.ts';
+import { storyHoles, tellStory, type StorySettings } from './story.ts';
 
 export const scenariosDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -36,12 +37,24 @@ export function checkScenario(data: unknown, file: string): Scenario {
   // The settings are checked as the run will use them, in both modes.
   for (const realTime of [false, true]) {
     const mode = realTime ? ' (real time)' : '';
+    let settings: StorySettings;
     try {
-      personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime), 'gateway.settings');
-      backends[scenario.backend.name as BackendName].parseSettings(resolveDurations(scenario.backend.settings, realTime));
+      settings = {
+        gateway: personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime), 'gateway.settings'),
+        backend: backends[scenario.backend.name as BackendName].parseSettings(resolveDurations(scenario.backend.settings, realTime)),
+        ...(scenario.relay ? { relay: { holdFinMs: resolveDuration(scenario.relay.holdFinMs, realTime) } } : {}),
+      };
     } catch (error) {
       if (isFaultgateError(error)) throw new FaultgateError('E_SCENARIO', `${where}${mode}: ${error.message}`);
       throw error;
+    }
+    // The story names the run's values: each of its holes must name a setting the run has.
+    for (const hole of storyHoles(scenario.story)) {
+      try {
+        tellStory(`{${hole}}`, settings);
+      } catch {
+        throw new FaultgateError('E_SCENARIO', `${where}${mode}: story: {${hole}} names no setting of the ${hole.split('.')[0]}`);
+      }
     }
   }
   return scenario;

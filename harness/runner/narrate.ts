@@ -5,9 +5,12 @@
  * event recorded during the run; only the silences between events are computed.
  */
 import pc from 'picocolors';
+import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
+import { INVOCATION } from '../invocation.ts';
 import { documents } from './documents.ts';
 import type { Evidence, TimelineEntry } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { tellStory } from './story.ts';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -80,49 +83,73 @@ export function describeEvent(event: TimelineEntry): string {
     case 'fin-held':
       return `the target's FIN is in flight, ${event.detail ?? ''}${conn}`;
     case 'fin-released':
-      return `the target's FIN reaches the gateway ${event.detail ?? ''}${conn}`;
+      return `the target's FIN goes on to the gateway: ${event.detail ?? 'released'}${conn}`;
   }
 }
 
 /** Socket closes of the backend's own side repeat what the gateway side says; they are left out. */
 const quiet = (event: TimelineEntry) => event.source === 'backend' && event.kind === 'socket-closed';
 
-export function narrateTimeline(evidence: Evidence, c: Colors, silenceMs = 100): string[] {
-  const lines: string[] = [];
+/**
+ * Turns timeline entries, in the order they happen, into narrated lines; a silence of silenceMs or
+ * more between two events becomes a line of its own. Used live (one entry at a time, as the run
+ * records it) and after the run (the whole timeline).
+ */
+export function timelineNarrator(c: Colors, silenceMs = 100): (event: TimelineEntry) => string[] {
   let previous: number | undefined;
-  for (const event of evidence.timeline.filter((entry) => !quiet(entry))) {
+  return (event) => {
+    if (quiet(event)) return [];
+    const lines: string[] = [];
     if (previous !== undefined && event.t - previous >= silenceMs) {
       lines.push(c.dim(`${' '.repeat(11)}… ${Math.round(event.t - previous)} ms with nothing on the wire …`));
     }
-    previous = event.t;
+    previous = Math.max(previous ?? event.t, event.t);
     const time = `${event.t.toFixed(1).padStart(8)} ms`;
     const actor = who[event.source].padEnd(15);
     const text = describeEvent(event);
     const painted = /RST|FIN received|fired|no response/.test(text) ? c.yellow(text) : event.kind === 'answered' && !/ 2\d\d/.test(` ${event.detail}`) ? c.red(text) : text;
     lines.push(`${c.dim(time)}  ${c.cyan(actor)} ${painted}`);
-  }
-  return lines;
+    return lines;
+  };
 }
 
-export function narrate(scenario: Scenario, evidence: Evidence, c: Colors = pc): string {
+export function narrateTimeline(evidence: Pick<Evidence, 'timeline'>, c: Colors, silenceMs = 100): string[] {
+  const narrator = timelineNarrator(c, silenceMs);
+  return evidence.timeline.flatMap((event) => narrator(event));
+}
+
+/** What a narration's header needs: known once everything is started, before the client sends. */
+export type NarrationSetup = Pick<Evidence, 'gateway' | 'hops' | 'settings'>;
+
+/** The header: document, cause, the story with this run's values, and what each hop is configured to do. */
+export function narrateHeader(scenario: Scenario, setup: NarrationSetup, c: Colors = pc): string[] {
   const document = documents[scenario.document];
+  const requests = scenario.client.flatMap((step) => ('request' in step ? [`${step.request.method} ${step.request.path}`] : []));
   const out: string[] = [];
   out.push(c.bold(`━━ ${scenario.name}: ${scenario.title}`));
   out.push(`${c.dim('document')}  ${document.product}: "${document.title}"`);
   out.push(`${c.dim('cause')}     ${scenario.cause}`);
-  out.push(`${c.dim('story')}     ${scenario.story}`);
-  out.push(`${c.dim('client')}    ${evidence.requests.map((request) => `${request.method} ${request.path}`).join(', then ')}`);
-  out.push(`${c.dim('gateway')}   ${evidence.gateway === 'mimic' ? evidence.hops.gateway : `${evidence.gateway} (the real engine)`}`);
-  if (evidence.hops.relay) out.push(`${c.dim('network')}   ${evidence.hops.relay}`);
-  out.push(`${c.dim('target')}    ${evidence.hops.backend}`);
+  out.push(`${c.dim('story')}     ${tellStory(scenario.story, setup.settings)}`);
+  out.push(`${c.dim('client')}    ${requests.join(', then ')}`);
+  out.push(`${c.dim('gateway')}   ${setup.gateway === 'mimic' ? setup.hops.gateway : `${setup.gateway} (the real engine)`}`);
+  if (setup.hops.relay) out.push(`${c.dim('network')}   ${setup.hops.relay}`);
+  out.push(`${c.dim('target')}    ${setup.hops.backend}`);
   out.push('');
   out.push(c.bold('timeline'));
-  out.push(...narrateTimeline(evidence, c));
-  out.push('');
+  return out;
+}
+
+/** After the timeline: the answer, what the wire showed, the product log, the verdict and the fix. */
+export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors = pc): string[] {
+  const out: string[] = [''];
   if (evidence.response) {
     out.push(`${c.bold('answer')}    ${evidence.response.status} ${evidence.response.body}`);
   } else if (evidence.error) {
     out.push(`${c.bold('answer')}    none: ${evidence.error.message}`);
+  }
+  if (evidence.messageId) {
+    const inLog = evidence.logs.some((line) => line.includes(`messageid:${evidence.messageId}`));
+    out.push(`${c.dim('message id')} ${MESSAGE_ID_HEADER} ${evidence.messageId}${inLog ? ': the messageid of the log line below' : ''}`);
   }
   if (evidence.failure) out.push(`${c.dim('on the wire')} ${evidence.failure.kind}: ${evidence.failure.description}`);
   const where = evidence.logFile ?? '(in a temporary folder, removed after the run)';
@@ -135,10 +162,18 @@ export function narrate(scenario: Scenario, evidence: Evidence, c: Colors = pc):
       : c.red(`✘ not as the document says:\n    ${evidence.problems.join('\n    ')}`),
   );
   if (scenario.resolution) {
-    out.push(`${c.dim('resolution')} "${scenario.resolution}"`);
+    out.push(
+      scenario.resolutionFrom === 'document'
+        ? `${c.dim('resolution')} "${scenario.resolution}"`
+        : `${c.dim('resolution')} ${scenario.resolution} ${c.dim('(in the harness\'s words: the document gives none to quote)')}`,
+    );
   }
   if (scenario.twin) {
-    out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    faultgate run ${scenario.twin}`);
+    out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    ${INVOCATION} run ${scenario.twin}`);
   }
-  return out.join('\n');
+  return out;
+}
+
+export function narrate(scenario: Scenario, evidence: Evidence, c: Colors = pc): string {
+  return [...narrateHeader(scenario, evidence, c), ...narrateTimeline(evidence, c), ...narrateOutcome(scenario, evidence, c)].join('\n');
 }

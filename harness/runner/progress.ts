@@ -1,7 +1,7 @@
 /**
  * A live progress bar for narrated runs that wait long (the products' own 55 s and 5 s): how far
  * into the wait the run is, and the last thing that happened on the wire, so a room knows what it
- * is waiting for. Only on a terminal; the narration that follows is printed once the run is over.
+ * is waiting for. Only on a terminal; the narration's lines are written above it as they happen.
  */
 import cliProgress from 'cli-progress';
 import { describeEvent, who } from './narrate.ts';
@@ -10,6 +10,8 @@ import { now } from '../trace.ts';
 
 export interface LiveProgress {
   onTrace: TraceSink;
+  /** Writes narration to stdout above the bar (the bar redraws itself below). */
+  writeAbove(text: string): void;
   stop(): void;
 }
 
@@ -22,6 +24,8 @@ export function startProgress(title: string, expectedMs: number, stream: NodeJS.
       hideCursor: true,
       clearOnComplete: true,
       barsize: 24,
+      // Redrawn on every tick, so that a line written above it never leaves it erased.
+      forceRedraw: true,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -36,6 +40,10 @@ export function startProgress(title: string, expectedMs: number, stream: NodeJS.
   return {
     onTrace(event) {
       what = `last: ${who[event.source]} ${describeEvent({ ...event, t: 0 })}`.slice(0, 90);
+    },
+    writeAbove(text) {
+      if (process.stdout.isTTY && stream.isTTY) stream.write('\r\x1b[2K');
+      process.stdout.write(text);
     },
     stop() {
       clearInterval(tick);

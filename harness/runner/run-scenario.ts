@@ -10,8 +10,9 @@ import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
-import type { RunningBackend } from '../../faulty-backends/backend.ts';
+import type { BackendDefinition } from '../../faulty-backends/backend.ts';
 import type { Failure } from '../gateway/failures.ts';
+import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { personalities } from '../gateway/personalities.ts';
 import type { PersonalityName } from '../gateway/personality.ts';
@@ -21,6 +22,7 @@ import { now, type TraceEvent, type TraceSink } from '../trace.ts';
 import { driveClient, type RequestOutcome, type ResolvedStep } from './client.ts';
 import { resolveDuration, resolveDurations } from './duration.ts';
 import { judge } from './expectations.ts';
+import { settingValue } from './setting-value.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Which gateway runs the scenario: the harness's own, or (Microgateway scenarios) the real engine. */
@@ -37,6 +39,17 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** every socket, timer and client event, as it happens */
   onTrace?: TraceSink;
+  /** everything is started and configured; the client is about to send (a narration's header) */
+  onReady?: (setup: RunSetup) => void;
+}
+
+/** What a run is set up to do, known before the client sends: a narration's header. */
+export interface RunSetup {
+  gateway: GatewayChoice;
+  /** the monotonic clock reading that timeline times count from */
+  startedAt: number;
+  hops: Evidence['hops'];
+  settings: Evidence['settings'];
 }
 
 export interface TimelineEntry extends Omit<TraceEvent, 'at'> {
@@ -61,6 +74,8 @@ export interface Evidence {
   requests: RequestOutcome[];
   /** the product-format lines written during the run */
   logs: string[];
+  /** Edge's message id (X-Apigee.Message-ID) of the last request, as the gateway tagged it; the log line carries it too */
+  messageId?: string;
   /** the product log file, when it is kept (RunOptions.logDir); a temporary one is removed with the run */
   logFile?: string;
   /** what the harness's gateway classifier named (absent for the real engine) */
@@ -87,6 +102,8 @@ export interface ScenarioGateway {
   /** the product-format lines written so far; waits until `expected` are there (the real engine writes asynchronously) */
   lines(expected: number): Promise<string[]>;
   lastFailure(): Failure | undefined;
+  /** the message id (Edge) of the last failed request, when the gateway tags requests */
+  lastTag?(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -104,8 +121,12 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
   const gateway = await createGateway({ personality, target, settings, port: 0, trace });
   const lines: string[] = [];
   let failure: Failure | undefined;
+  let tag: string | undefined;
   gateway.on('log', (line) => lines.push(line));
-  gateway.on('failure', (classified) => (failure = classified));
+  gateway.on('failure', (classified, _answer, requestTag) => {
+    failure = classified;
+    tag = requestTag;
+  });
   return {
     url: gateway.url,
     target: gateway.target.host,
@@ -113,6 +134,7 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
     description: gateway.personality.describe(),
     lines: () => Promise.resolve([...lines]),
     lastFailure: () => failure,
+    lastTag: () => tag,
     close: () => gateway.close(),
   };
 };
@@ -120,13 +142,10 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
 /** Every gateway a scenario can run on: the mimic, and each installed release of the real engine. */
 export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic, ...referenceStarters };
 
-/** A setting's value by its flat name (Edge) or its path (edgemicro YAML). */
-export function settingValue(settings: unknown, name: string): number | undefined {
-  const record = settings as Record<string, unknown>;
-  if (typeof record[name] === 'number') return record[name];
-  const value = name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), settings);
-  return typeof value === 'number' ? value : undefined;
-}
+
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+export { settingValue };
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Evidence> {
   const realTime = options.realTime ?? false;
@@ -149,7 +168,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const gatewaySettings = personalities[personality].withLogDir(resolveDurations(scenario.gateway.settings, realTime), options.logDir ?? (ownLogDir as string));
   const started: { close(): Promise<void> }[] = [];
   try {
-    const definition = backends[scenario.backend.name as BackendName] as { start(settings: unknown): Promise<RunningBackend> };
+    const definition = backends[scenario.backend.name as BackendName] as BackendDefinition;
     const backend = await definition.start(backendSettings);
     started.push(backend);
     backend.on('trace', trace);
@@ -166,6 +185,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       trace,
     });
     started.push(gateway);
+    const parsedSettings = personalities[personality].parseSettings(gatewaySettings);
+    const setup: RunSetup = {
+      gateway: choice,
+      startedAt,
+      hops: {
+        gateway: gateway.description,
+        backend: `${backend.name}: ${backend.explanation}`,
+        ...(relaySettings
+          ? { relay: relaySettings.holdFinMs > 0 ? `holds the target's FIN back for up to ${relaySettings.holdFinMs} ms (the race window)` : "passes the target's FIN on at once (the natural race)" }
+          : {}),
+      },
+      settings: { gateway: parsedSettings, backend: definition.parseSettings(backendSettings), ...(relaySettings ? { relay: relaySettings } : {}) },
+    };
+    options.onReady?.(setup);
 
     // "The target closes the pooled connection": its FIN reaching the relay (held or, in a natural
     // race, passed on at once), or the backend's own idle close.
@@ -198,7 +231,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.signal?.throwIfAborted();
     const logs = await gateway.lines(scenario.expect.logs.length);
     const failure = gateway.lastFailure();
-    const parsedSettings = personalities[personality].parseSettings(gatewaySettings);
     const problems = judge(
       scenario.expect,
       {
@@ -211,6 +243,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       scenario.client as { request?: { expectStatus?: number } }[],
     );
     const last = outcomes.at(-1);
+    const messageId = personality === 'edge' ? (gateway.lastTag?.() ?? headerValue(last?.headers?.[MESSAGE_ID_HEADER.toLowerCase()])) : undefined;
     return {
       scenario: scenario.name,
       title: scenario.title,
@@ -224,19 +257,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ...(last?.error ? { error: last.error } : {}),
       requests: outcomes,
       logs,
+      ...(messageId ? { messageId } : {}),
       ...(ownLogDir ? {} : { logFile: gateway.logFile }),
       ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description } } : {}),
       timeline: timeline.sort((a, b) => a.t - b.t),
       endpoints: { gateway: gateway.url, target: gateway.target },
-      hops: {
-        gateway: gateway.description,
-        backend: `${backend.name}: ${backend.explanation}`,
-        ...(relaySettings
-          ? { relay: relaySettings.holdFinMs > 0 ? `holds the target's FIN back for up to ${relaySettings.holdFinMs} ms (the race window)` : "passes the target's FIN on at once (the natural race)" }
-          : {}),
-      },
+      hops: setup.hops,
       elapsedMs,
-      settings: { gateway: parsedSettings, backend: backendSettings, ...(relaySettings ? { relay: relaySettings } : {}) },
+      settings: setup.settings,
       backend: { name: backend.name, explanation: backend.explanation },
     };
   } finally {

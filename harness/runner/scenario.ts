@@ -82,13 +82,18 @@ export const scenarioSchema = z
     title: text('a title'),
     document: z.enum(documentIds, { error: `expected one of ${documentIds.join(', ')}` }),
     cause: text('the cause, as the document names it'),
-    /** one sentence: what happens on the wire */
+    /**
+     * one sentence: what happens on the wire, naming the run's values by holes that the narration
+     * fills ({backend.idleTimeoutMs}, {gateway.io.timeout.millis}, {relay.holdFinMs}: see story.ts)
+     */
     story: text('one sentence saying what happens on the wire'),
     role: z.enum(['failure', 'fix'], { error: 'expected failure or fix' }),
     /** for a failure: the scenario that applies the document's resolution; for a fix: the failure it fixes */
     twin: z.string().optional(),
     /** the document's resolution, in its words */
     resolution: z.string().optional(),
+    /** whose words the resolution is: the document's (quoted), or the harness's own where the document gives none to quote */
+    resolutionFrom: z.enum(['document', 'harness'], { error: 'expected document or harness' }).default('document'),
     gateway: z
       .object({
         personality: z.enum(personalityNames, { error: `expected one of ${personalityNames.join(', ')}` }),

@@ -35,12 +35,15 @@ export interface StageRow {
   reproduces: string;
   /** the command to type */
   curl: string;
-  logFile: string;
+  /** the product log, for the rows whose failure the product logs (absent: no line is ever written) */
+  logFile?: string;
 }
 
 export interface Stage {
   rows: StageRow[];
   logDir: string;
+  /** whether logDir is removed on close (a folder of its own) or kept (the user's --log-dir) */
+  removesLogDir: boolean;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,18 @@ const timings = {
   finHoldMs: { test: 10000, real: 10000 } as Duration,
   requestTimeoutS: { test: 1, real: 0 } as Duration,
 };
+
+/**
+ * Whether the product writes a log line for what the backend does: Edge's system.log line is the
+ * handshake timeout's; Microgateway logs every failure it answers (and nothing for a 200, or for a
+ * request it never answers).
+ */
+function writesLog(personality: PersonalityName, backend: BackendName, t: { requestTimeoutS: number }): boolean {
+  if (personality === 'edge') return backend === 'swallow-client-hello';
+  if (backend === 'healthy') return false;
+  if (backend === 'swallow-client-hello' || backend === 'never-respond') return t.requestTimeoutS > 0;
+  return true;
+}
 
 /** What each personality answers to what each backend does, for the table (the tests check it on the wire). */
 function reproduces(personality: PersonalityName, backend: BackendName, t: { handshakeLimitMs: number; idleCloseMs: number; requestTimeoutS: number }): string {
@@ -122,10 +137,10 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
         started.push(gateway);
         const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
         const curl = name === 'idle-closer' ? `curl -i ${gateway.url}${path}; sleep ${Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000))}; curl -i ${gateway.url}${path}` : `curl -i ${gateway.url}${path}`;
-        rows.push({ personality, backend: name, url: gateway.url, reproduces: reproduces(personality, name, t), curl, logFile: gateway.logFile });
+        rows.push({ personality, backend: name, url: gateway.url, reproduces: reproduces(personality, name, t), curl, ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}) });
       }
     }
-    return { rows, logDir, close: closeAll };
+    return { rows, logDir, removesLogDir: ownLogDir !== undefined, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -49,7 +49,7 @@ describe('faultgate run', () => {
     }
     expect(result.stdout).not.toContain('✘');
     expect(result.stdout).toContain('timeline');
-    expect(result.stdout).toContain('the fix    faultgate run keepalive-timeout-aligned');
+    expect(result.stdout).toContain('the fix    npx faultgate run keepalive-timeout-aligned');
   });
 
   it('an unknown scenario is one line naming it and the known ones, exit 2', async () => {

@@ -99,7 +99,7 @@ describe('timelines of the documented scenarios', () => {
     expect((idleClose?.t ?? 0) - (responded?.t ?? 0)).toBeGreaterThanOrEqual(299);
     expect(held?.detail).toMatch(/for up to 500 ms/);
     expect(reused?.detail).toBe('use 2');
-    expect(released?.detail).toMatch(/the gateway wrote \d+ bytes into the closed connection/);
+    expect(released?.detail).toMatch(/the gateway's \d+ bytes crossed it in flight/);
     expect(fin?.conn).toBe(reused?.conn);
     expect(answered?.detail).toBe('502');
   });

@@ -4,13 +4,14 @@
  * after which no port it opened still listens and the process is gone.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { expect, it, onTestFinished } from 'vitest';
 import type { StageRow } from '../../harness/stage/stand-up.ts';
-import { cleanEnvironment, connectOutcome, FAULTGATE, listenerPids, request } from '../helpers.ts';
+import { cleanEnvironment, connectOutcome, FAULTGATE, listenerPids, request, tempDir } from '../helpers.ts';
 
 it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
-  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
+  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json', '--log-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -37,6 +38,12 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   // The Microgateway document's second cause: the target closes before answering.
   expect(premature.status).toBe(502);
   expect(premature.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
+  // A log to tail only where the product writes one: Edge's line is the handshake timeout's;
+  // Microgateway logs every failure it answers.
+  const logged = rows.filter((row) => row.logFile).map((row) => `${row.personality} → ${row.backend}`);
+  expect(logged.filter((row) => row.startsWith('edge'))).toEqual(['edge → swallow-client-hello']);
+  expect(logged).not.toContain('microgateway → healthy');
+  expect(logged).toContain('microgateway → fin-mid-request');
 
   // Its first cause: two requests a moment apart, as the printed curl does them. The target closes
   // after 300 ms idle and the relay holds its FIN for 10 s, so a second request after 600 ms lands
@@ -50,6 +57,10 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
 
   child.kill('SIGINT');
   expect(await exited).toBe(0);
+  // Closed, the logs are flushed; a --log-dir of the user's stays, with the lines in it.
+  const logOf = (personality: string, backend: string) => readFileSync(rows.find((row) => row.personality === personality && row.backend === backend)?.logFile ?? '', 'utf8');
+  expect(logOf('edge', 'swallow-client-hello')).toContain('handshake timeout');
+  expect(logOf('microgateway', 'fin-mid-request')).toContain('[targetRequest error]');
   expect(() => process.kill(child.pid ?? 0, 0)).toThrow();
   // Every port it listened on refuses connections, unless another test's listen(0) has been given
   // it since, which /proc tells apart.

@@ -14,10 +14,10 @@ import { mimicOnlySettings } from '../../reference/engine-config.ts';
 import { engineVersions } from '../../reference/microgateway-core.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
-import { narrate } from '../../runner/narrate.ts';
+import { liveNarration } from '../../runner/live-narration.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
 import { expectedDurationMs } from '../../runner/expected-duration.ts';
-import { gatewayStarters, runScenario, type Evidence, type GatewayChoice } from '../../runner/run-scenario.ts';
+import { gatewayStarters, runScenario, type Evidence, type GatewayChoice, type RunOptions } from '../../runner/run-scenario.ts';
 import type { Scenario } from '../../runner/scenario.ts';
 
 interface RunCommandOptions {
@@ -76,6 +76,23 @@ function logDirFor(scenario: Scenario, options: RunCommandOptions): { logDir?: s
   return {};
 }
 
+/**
+ * A narrated single run tells its story as it happens: header, then each timeline line, then the
+ * outcome. Lines go above the progress bar when there is one.
+ */
+function narrationFor(scenario: Scenario, options: RunCommandOptions, progress: LiveProgress | undefined): Pick<RunOptions, 'onReady' | 'onTrace'> & { finish?: (evidence: Evidence) => void } {
+  if (options.json || options.repeat > 1) return progress ? { onTrace: progress.onTrace } : {};
+  const live = liveNarration(scenario, (text) => (progress ? progress.writeAbove(text) : process.stdout.write(text)));
+  return {
+    onReady: live.onReady,
+    onTrace: (event) => {
+      progress?.onTrace(event);
+      live.onTrace(event);
+    },
+    finish: live.finish,
+  };
+}
+
 /** Runs each scenario `repeat` times; the repeats of one scenario run side by side. */
 async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayChoice, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
   for (const scenario of scenarios) {
@@ -84,16 +101,18 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
     const expected = expectedDurationMs(scenario, options.realTime ?? false);
     const progress: LiveProgress | undefined =
       !options.json && process.stderr.isTTY && expected >= 2000 ? startProgress(scenario.name, expected) : undefined;
+    const { finish, ...narration } = narrationFor(scenario, options, progress);
     const runs = Array.from({ length: options.repeat }, () =>
       runScenario(scenario, {
         gateway,
         signal,
-        ...(progress ? { onTrace: progress.onTrace } : {}),
+        ...narration,
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.naturalRace ? { naturalRace: true } : {}),
         ...logDirFor(scenario, options),
       }).then((evidence) => {
         report(scenario, evidence);
+        finish?.(evidence);
         return evidence;
       }),
     );
@@ -138,7 +157,6 @@ export function registerRun(program: Command): void {
         await runAll(scenarios, options, gateway, controller.signal, (scenario, evidence) => {
           if (!evidence.ok) failed++;
           if (options.json) process.stdout.write(`${JSON.stringify(evidence)}\n`);
-          else if (options.repeat === 1) process.stdout.write(`${narrate(scenario, evidence)}\n\n`);
         });
       } catch (error) {
         if (controller.signal.aborted) {

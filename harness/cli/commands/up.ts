@@ -38,11 +38,12 @@ export function registerUp(program: Command): void {
         for (const row of stage.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
       } else {
         process.stdout.write(pc.bold(`faultgate up: ${stage.rows.length} gateways, ${options.realTime ? "the products' own timings" : 'short timings (--real-time for the products\' own)'}; Ctrl-C stops everything\n`));
-        process.stdout.write(pc.dim(`product logs under ${stage.logDir}\n\n`));
+        const lifetime = stage.removesLogDir ? 'removed when up stops; --log-dir DIR keeps them' : 'kept after up stops';
+        process.stdout.write(pc.dim(`product logs under ${stage.logDir} (${lifetime})\n\n`));
         for (const row of stage.rows) {
           process.stdout.write(`${pc.bold(`${row.personality} → ${row.backend}`.padEnd(36))} ${pc.cyan(row.url)}\n`);
           process.stdout.write(`   ${row.reproduces}\n`);
-          process.stdout.write(pc.dim(`   $ ${row.curl}\n   $ tail -f ${row.logFile}\n`));
+          process.stdout.write(pc.dim(`   $ ${row.curl}\n${row.logFile ? `   $ tail -f ${row.logFile}\n` : ''}`));
         }
       }
       await stopped;
