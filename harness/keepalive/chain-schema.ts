@@ -11,9 +11,12 @@
 import { z } from 'zod';
 import { positiveMillis } from '../config/fields.ts';
 
-/** Products whose defaults the check knows, with where each default comes from (products.ts). */
-export const productNames = ['microgateway', 'edge', 'node'] as const;
-export type ProductName = (typeof productNames)[number];
+import { productNames, type ProductName } from './products/index.ts';
+
+export { productNames, type ProductName };
+
+/** What a hop does when a request fails on a connection it reused: send nothing again, GET again, or anything again. */
+export const retryChoices = ['none', 'idempotent', 'all'] as const;
 
 const flag = () => z.boolean({ error: 'expected true or false' });
 
@@ -21,7 +24,11 @@ export const hopSchema = z.strictObject({
   name: z.string({ error: 'expected a name for the hop' }).min(1, { error: 'expected a name for the hop' }),
   /** an org-env-config.yaml or a TargetEndpoint XML, relative to the chain file */
   config: z.string({ error: 'expected the path of a configuration file' }).min(1, { error: 'expected the path of a configuration file' }).optional(),
-  product: z.enum(productNames, { error: `expected one of ${productNames.join(', ')}` }).optional(),
+  product: z.enum(productNames as [ProductName, ...ProductName[]], { error: `expected one of ${productNames.join(', ')}` }).optional(),
+  /** the product's version, where its defaults changed between versions (node 18/20, undici 5/6, microgateway 3.1.6/3.3.7) */
+  version: z.union([z.string(), z.number()], { error: 'expected a version such as "20"' }).transform(String).optional(),
+  /** what it sends again when a request fails on a reused connection */
+  retries: z.enum(retryChoices, { error: `expected one of ${retryChoices.join(', ')}` }).optional(),
   /** how long it keeps an idle connection to the next hop */
   idle_timeout_ms: positiveMillis().optional(),
   /** how long it keeps an idle connection from the previous hop */

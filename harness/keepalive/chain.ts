@@ -8,16 +8,17 @@
  * (keep_alive_timeout_ms).
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { loadConfigFile, parseConfigText, readConfigText } from '../config/load-file.ts';
+import { parseConfigText, readConfigText } from '../config/load-file.ts';
 import { FaultgateError, isFaultgateError } from '../errors.ts';
 import { chainSchema, describeChainIssue, type HopInput, type ProductName } from './chain-schema.ts';
-import { productDefaults, valuesFromConfig, type HopValues, type Sourced } from './products.ts';
+import { overlay, presetVersion, productDefaults, readProductFile, type CloseStyle, type HopValues, type RetryPolicy, type Sourced } from './products/index.ts';
 
 export interface Hop {
   /** 0-based position, client side first */
   index: number;
   name: string;
   product?: ProductName | undefined;
+  version?: string | undefined;
   /** the configuration file it was read from, as the user can find it */
   config?: string | undefined;
   /** how long it keeps an idle connection to the next hop (every hop but the last) */
@@ -28,7 +29,20 @@ export interface Hop {
   advertisesHint: Sourced<boolean>;
   /** the N of the Keep-Alive: timeout=N it sends (known when keepAliveTimeoutMs is) */
   hintSeconds?: Sourced<number> | undefined;
+  /** a hint of N s retires a connection at N s less this (Node's agent: 1000 ms) */
+  hintMarginMs: number;
+  /** what it sends again when a request fails on a connection it reused */
+  retries: Sourced<RetryPolicy>;
+  /** said plainly in a fix when its idle limit has no setting */
+  noKnob?: string | undefined;
+  closes?: CloseStyle | undefined;
 }
+
+const retryPolicies: Record<'none' | 'idempotent' | 'all', RetryPolicy> = {
+  none: { get: false, post: false, why: 'sends nothing again' },
+  idempotent: { get: true, post: false, why: 'sends a failed GET again, never a POST' },
+  all: { get: true, post: true, why: 'sends any failed request again' },
+};
 
 export interface Chain {
   file: string;
@@ -55,19 +69,18 @@ function resolveHop(file: string, input: HopInput, index: number, count: number)
 
   let base: HopValues = {};
   let config: string | undefined;
-  if (input.config !== undefined) {
-    config = displayPath(resolve(dirname(file), input.config));
-    try {
-      base = valuesFromConfig(loadConfigFile(config));
-    } catch (error) {
-      if (isFaultgateError(error)) fail('config', error.message);
-      throw error;
+  if (!input.product && input.version !== undefined) fail('version', 'a version needs product: to say whose');
+  try {
+    if (input.product) base = productDefaults(input.product, input.version);
+    if (input.config !== undefined) {
+      config = displayPath(resolve(dirname(file), input.config));
+      const read = readProductFile(config, input.product);
+      if (!input.product && read.product) base = productDefaults(read.product, presetVersion(read.product, undefined));
+      base = overlay(base, read);
     }
-    if (input.product && input.product !== base.product) {
-      fail('product', `"${input.product}", but ${config} is ${base.product === 'edge' ? 'an Apigee Edge TargetEndpoint' : 'an Edge Microgateway config'}; remove product: or fix it`);
-    }
-  } else if (input.product) {
-    base = productDefaults(input.product);
+  } catch (error) {
+    if (isFaultgateError(error)) fail(input.config !== undefined && !error.message.startsWith('version') ? 'config' : 'version', error.message.replace(/^version: /, ''));
+    throw error;
   }
 
   const fromChain = <T>(name: keyof HopInput, value: T | undefined): Sourced<T> | undefined =>
@@ -89,7 +102,7 @@ function resolveHop(file: string, input: HopInput, index: number, count: number)
     fail('keep_alive_timeout_ms', `missing: how long this hop keeps an idle connection from the previous hop (${knownBy}); add it in milliseconds`);
   }
 
-  let hintSeconds = fromChain('keep_alive_hint_seconds', input.keep_alive_hint_seconds);
+  let hintSeconds = fromChain('keep_alive_hint_seconds', input.keep_alive_hint_seconds) ?? (input.keep_alive_timeout_ms === undefined ? base.hintSeconds : undefined);
   if (!hintSeconds && keepAliveTimeoutMs) {
     hintSeconds = {
       value: Math.floor(keepAliveTimeoutMs.value / 1000),
@@ -109,6 +122,14 @@ function resolveHop(file: string, input: HopInput, index: number, count: number)
     honoursHint: fromChain('honours_keep_alive_hint', input.honours_keep_alive_hint) ?? base.honoursHint ?? assumedNot('honours_keep_alive_hint'),
     advertisesHint: fromChain('advertises_keep_alive_hint', input.advertises_keep_alive_hint) ?? base.advertisesHint ?? assumedNot('advertises_keep_alive_hint'),
     hintSeconds,
+    hintMarginMs: base.hintMarginMs ?? 1000,
+    retries:
+      input.retries !== undefined
+        ? { value: retryPolicies[input.retries], source: 'chain', from: `${file}: hops.${index}.retries`, setting: `retries of hop "${input.name}" in ${file}` }
+        : (base.retries ?? { value: retryPolicies.none, source: 'default', from: 'not given: assumed to send nothing again', setting: `retries of hop "${input.name}" in ${file}` }),
+    noKnob: input.idle_timeout_ms === undefined ? base.noKnob : undefined,
+    closes: base.closes,
+    version: base.version,
   };
 }
 

@@ -99,7 +99,8 @@ export function planProbe(chain: Chain, settings: ProbeSettings, external?: Exte
     let downstream: RetirePolicy;
     if (scale === 1 || !hintApplies || (hint.seconds ?? 0) <= 1) {
       // The agent's own rule: at scale 1 in full, and "N ≤ 1: no reuse" has no time in it.
-      downstream = { idleTimeoutMs: scaled(connection.downstreamIdleMs, scale), honourKeepAliveHint: hintApplies };
+      // No limit of its own (Infinity) is the agent's 0: kept until the upstream closes it.
+      downstream = { idleTimeoutMs: Number.isFinite(connection.downstreamIdleMs) ? scaled(connection.downstreamIdleMs, scale) : 0, honourKeepAliveHint: hintApplies };
     } else {
       downstream = { idleTimeoutMs: scaled(Math.min(connection.downstreamIdleMs, hintRetirement(hint.seconds ?? 0)), scale), honourKeepAliveHint: false };
     }

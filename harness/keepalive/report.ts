@@ -42,6 +42,9 @@ export function verdictText(verdict: Verdict, colours?: Colours): string {
   return isSafe(verdict) ? colours.green(text) : colours.red(text);
 }
 
+/** A duration for people: "no limit" for a hop that keeps idle connections for ever. */
+export const shownMs = (ms: number) => (Number.isFinite(ms) ? `${ms} ms` : ms > 0 ? 'no limit' : '-no limit');
+
 export const connectionName = (connection: Connection) => `${connection.downstream.name} → ${connection.upstream.name}`;
 
 export function hintText(connection: Connection): string {
@@ -63,16 +66,17 @@ export function checkText(chain: Chain, connections: readonly Connection[], colo
       ...connections.map((connection) => [
         String(connection.number),
         connectionName(connection),
-        `${connection.downstreamIdleMs} ms`,
-        `${connection.upstreamKeepAliveMs} ms`,
+        shownMs(connection.downstreamIdleMs),
+        shownMs(connection.upstreamKeepAliveMs),
         hintText(connection),
         verdictText(connection.verdict, colours),
-        `${connection.marginMs} ms`,
+        shownMs(connection.marginMs),
       ]),
     ]),
   ];
   const fixes = connections.filter((connection) => connection.fix);
-  if (fixes.length) lines.push('', ...fixes.map((connection) => `  fix ${connection.number}: ${connection.fix}`));
+  const directions = { 'lower-downstream': 'lower', 'raise-upstream': 'raise' } as const;
+  if (fixes.length) lines.push('', ...fixes.flatMap((connection) => connection.fixes.map((step) => `  fix ${connection.number} (${directions[step.direction]}): ${step.text}`)));
   const defaulted = defaultedValues(connections);
   if (defaulted.length) {
     lines.push('', '  defaulted:', ...defaulted.map((value) => `    ${value.hop} ${value.field} = ${value.value}: ${value.from}`));

@@ -10,7 +10,10 @@
  * upstream's, so near the limit its requests reach a connection already closed.
  */
 import type { Chain, Hop } from './chain.ts';
-import type { Sourced } from './products.ts';
+import { fixesFor, saferIdleMs, type FixStep } from './fix.ts';
+import type { RetryPolicy, Sourced } from './products/index.ts';
+
+export { saferIdleMs };
 
 export const verdicts = ['safe', 'safe-by-hint', 'equal', 'race'] as const;
 export type Verdict = (typeof verdicts)[number];
@@ -38,7 +41,11 @@ export interface Connection {
   verdict: Verdict;
   /** upstream − effective downstream: how much sooner the downstream retires (negative: later) */
   marginMs: number;
-  /** one sentence naming the setting to change and a value that keeps the rule; undefined when safe */
+  /** what the downstream sends again when a request meets the upstream's close */
+  retries: RetryPolicy;
+  /** the fixes, each in one product's own setting, both directions where both exist; empty when safe */
+  fixes: FixStep[];
+  /** the fixes as sentences; undefined when safe */
   fix: string | undefined;
 }
 
@@ -52,7 +59,7 @@ export function judge(number: number, downstream: Hop, upstream: Hop): Connectio
   const advertised = upstream.advertisesHint.value;
   const seconds = advertised ? upstream.hintSeconds?.value : undefined;
   const honoured = downstream.honoursHint.value;
-  const retiresAtMs = advertised && honoured && seconds !== undefined ? hintRetirement(seconds) : undefined;
+  const retiresAtMs = advertised && honoured && seconds !== undefined ? hintRetirement(seconds, downstream.hintMarginMs) : undefined;
   const effectiveIdleMs = retiresAtMs === undefined ? downstreamIdleMs : Math.min(downstreamIdleMs, retiresAtMs);
 
   let verdict: Verdict;
@@ -63,30 +70,22 @@ export function judge(number: number, downstream: Hop, upstream: Hop): Connectio
 
   const marginMs = upstreamKeepAliveMs - effectiveIdleMs;
   const connection = { number, downstream, upstream, downstreamIdleMs, upstreamKeepAliveMs, effectiveIdleMs, verdict, marginMs };
-  return { ...connection, hint: { advertised, seconds, honoured, retiresAtMs }, fix: isSafe(verdict) ? undefined : fixFor(connection) };
-}
-
-/** Node's agent: a hint of N s retires the connection at N s − 1 s; N ≤ 1 leaves no time to reuse it. */
-export function hintRetirement(seconds: number): number {
-  return seconds <= 1 ? 0 : seconds * 1000 - 1000;
+  const fixes = isSafe(verdict) ? [] : fixesFor(connection);
+  return {
+    ...connection,
+    hint: { advertised, seconds, honoured, retiresAtMs },
+    retries: downstream.retries.value,
+    fixes,
+    fix: fixes.length ? fixes.map((each) => each.text).join(' ') : undefined,
+  };
 }
 
 /**
- * A value for the downstream's idle limit that keeps the rule with room for the trip back: one
- * second under the upstream's timeout, as Node's agent leaves under a hint (half the timeout when
- * that is two seconds or less).
+ * Node's agent: a hint of N s retires the connection at N s − 1 s; N ≤ 1 leaves no time to reuse
+ * it. undici subtracts its keepAliveTimeoutThreshold instead of the one second.
  */
-export function saferIdleMs(upstreamKeepAliveMs: number): number {
-  return upstreamKeepAliveMs > 2000 ? upstreamKeepAliveMs - 1000 : Math.max(1, Math.floor(upstreamKeepAliveMs / 2));
-}
-
-function fixFor(connection: { downstream: Hop; upstream: Hop; upstreamKeepAliveMs: number; downstreamIdleMs: number }): string {
-  const { downstream, upstream, upstreamKeepAliveMs, downstreamIdleMs } = connection;
-  const setting = downstream.idleTimeoutMs?.setting ?? 'idle_timeout_ms';
-  return (
-    `Lower ${setting} from ${downstreamIdleMs} to ${saferIdleMs(upstreamKeepAliveMs)} ms, ` +
-    `so that ${downstream.name} retires idle connections before ${upstream.name} closes them at ${upstreamKeepAliveMs} ms.`
-  );
+export function hintRetirement(seconds: number, marginMs = 1000): number {
+  return Math.max(0, seconds * 1000 - marginMs);
 }
 
 function required<T>(value: Sourced<T> | undefined): T {

@@ -60,9 +60,12 @@ describe('the rule, per connection', () => {
 
   it('names the setting to change and a value that keeps the rule', () => {
     const result = connection(twoHops('    idle_timeout_ms: 5000', '    keep_alive_timeout_ms: 5000'));
-    expect(result.fix).toBe('Lower idle_timeout_ms of hop "gw" in chain.yaml from 5000 to 4000 ms, so that gw retires idle connections before target closes them at 5000 ms.');
+    expect(result.fixes.map((step) => step.text)).toEqual([
+      'Lower idle_timeout_ms of hop "gw" in chain.yaml from 5000 ms to 4000 ms, so that gw retires idle connections before target closes them at 5000 ms.',
+      'Or raise keep_alive_timeout_ms of hop "target" in chain.yaml from 5000 ms to 6000 ms, above gw\'s 5000 ms.',
+    ]);
     const short = connection(twoHops('    idle_timeout_ms: 3000', '    keep_alive_timeout_ms: 1500'));
-    expect(short.fix).toContain('from 3000 to 750 ms');
+    expect(short.fix).toContain('from 3000 ms to 750 ms');
     expect(connection(twoHops('    idle_timeout_ms: 1000', '    keep_alive_timeout_ms: 1500')).fix).toBeUndefined();
   });
 
@@ -80,16 +83,20 @@ describe('values from real configuration files', () => {
     const [first, second] = connectionsOf(loadChain('examples/chains/three-hops-fault-second.yaml'));
     const microgateway = first?.upstream;
     expect(microgateway?.product).toBe('microgateway');
-    expect(microgateway?.keepAliveTimeoutMs).toMatchObject({ value: 65000, source: 'config', from: 'examples/configs/org-env-config.yaml: edgemicro.keep_alive_timeout' });
+    expect(microgateway?.keepAliveTimeoutMs).toMatchObject({ value: 65000, source: 'config', from: 'examples/configs/org-env-config.yaml:21: edgemicro.keep_alive_timeout' });
     expect(second?.downstream.idleTimeoutMs).toMatchObject({ value: 7200000, source: 'default' });
-    expect(second?.fix).toContain('target_idle_timeout in examples/configs/org-env-config.yaml');
-    expect(second?.fix).toContain('from 7200000 to 4000 ms');
+    // microgateway-core has no setting for its target side: the fix says so rather than name one.
+    expect(second?.fixes.map((step) => step.setting)).toEqual([undefined, undefined]);
+    expect(second?.fix).toContain('microgateway has no setting to lower');
+    expect(second?.fix).not.toContain('target_idle_timeout in');
   });
 
   it("reads a TargetEndpoint's keepalive.timeout.millis, and uses Edge's 60000 where it is absent", () => {
     const [fromFile] = connectionsOf(loadChain('examples/chains/hint-not-honoured.yaml'));
-    expect(fromFile?.downstream.idleTimeoutMs).toMatchObject({ value: 70000, source: 'config', from: 'examples/configs/target-endpoint.xml: HTTPTargetConnection property keepalive.timeout.millis' });
-    expect(fromFile?.fix).toBe('Lower keepalive.timeout.millis in examples/configs/target-endpoint.xml from 70000 to 59000 ms, so that edge retires idle connections before target closes them at 60000 ms.');
+    expect(fromFile?.downstream.idleTimeoutMs).toMatchObject({ value: 70000, source: 'config', from: 'examples/configs/target-endpoint.xml:3: HTTPTargetConnection property keepalive.timeout.millis' });
+    expect(fromFile?.fixes[0]?.text).toBe(
+      "Lower edge's keepalive.timeout.millis (examples/configs/target-endpoint.xml:3) from 70000 ms to 59000 ms: `<Property name=\"keepalive.timeout.millis\">59000</Property>`, so that edge retires idle connections before target closes them at 60000 ms.",
+    );
 
     const dir = tempDir();
     writeFileSync(
@@ -134,7 +141,7 @@ describe('bad input: one line naming the file and the field', () => {
     ['a config file that does not parse', 'hops:\n  - name: mgw\n    config: broken.yaml\n  - name: target\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.0\.config \(hop "mgw"\): .+broken\.yaml: is not valid YAML/],
     ['an XML file that does not parse', 'hops:\n  - name: edge\n    config: broken.xml\n  - name: target\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.0\.config \(hop "edge"\): .+broken\.xml: is not valid XML \(line 1\)/],
     ['a config file with a bad value', 'hops:\n  - name: mgw\n    config: negative.yaml\n  - name: target\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.0\.config \(hop "mgw"\): .+negative\.yaml: edgemicro\.keep_alive_timeout: must not be negative \(milliseconds\)/],
-    ['a file that is neither product', 'hops:\n  - name: mgw\n    config: other.yaml\n  - name: target\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.0\.config \(hop "mgw"\): .+other\.yaml: neither an Edge Microgateway org-env-config\.yaml/],
+    ['a file that is neither product', 'hops:\n  - name: mgw\n    config: other.yaml\n  - name: target\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.0\.config \(hop "mgw"\): .+other\.yaml: not a file faultgate knows/],
     ['a single hop', 'hops:\n  - name: lb\n    idle_timeout_ms: 5000\n', /^.+chain\.yaml: hops: expected at least two hops/],
     ['two hops of one name', 'hops:\n  - name: a\n    idle_timeout_ms: 1000\n  - name: a\n    keep_alive_timeout_ms: 5000\n', /^.+chain\.yaml: hops\.1\.name \(hop "a"\): "a" names two hops/],
     ['a chain that does not parse', 'hops: [\n', /^.+chain\.yaml: is not valid YAML/],

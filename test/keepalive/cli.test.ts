@@ -48,7 +48,7 @@ describe('faultgate keepalive', () => {
 
     expect(race.code).toBe(1);
     expect(race.stdout).toContain('  2  microgateway → target              7200000 ms              5000 ms  none                 race     -7195000 ms');
-    expect(race.stdout).toContain('fix 2: Lower target_idle_timeout in examples/configs/org-env-config.yaml');
+    expect(race.stdout).toContain("fix 2 (lower): microgateway has no setting to lower: microgateway-core's target agent");
     expect(race.stdout).not.toContain('\x1b[');
 
     expect(invalid).toMatchObject({ code: 2, stdout: '' });
