@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { z } from 'zod';
+import { millis } from '../harness/config/fields.ts';
 import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
@@ -18,7 +19,7 @@ export const healthy = defineBackend({
       status: z.number().int().min(200).max(599).default(200),
       body: z.string().default('{"ok":true}'),
       /** Node's own default: idle keep-alive connections are closed after 5 s */
-      keepAliveTimeoutMs: z.number().int().nonnegative().default(5000),
+      keepAliveTimeoutMs: millis().default(5000),
     })
     .strict(),
   protocol: (settings) => (settings.tls ? 'https' : 'http'),

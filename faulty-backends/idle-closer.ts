@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { z } from 'zod';
+import { positiveMillis, seconds } from '../harness/config/fields.ts';
 import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
@@ -19,10 +20,10 @@ export const idleCloser = defineBackend({
   summary: 'closes keep-alive connections left idle too long (the keep-alive mismatch)',
   settings: z
     .object({
-      idleTimeoutMs: z.number().int().positive().default(5000),
+      idleTimeoutMs: positiveMillis().default(5000),
       advertiseKeepAliveHint: z.boolean().default(false),
       /** the N of Keep-Alive: timeout=N; by default the idle timeout in whole seconds, rounded down as Node does */
-      hintSeconds: z.number().int().nonnegative().optional(),
+      hintSeconds: seconds().optional(),
       tls: z.boolean().default(false),
       body: z.string().default('{"ok":true}'),
     })

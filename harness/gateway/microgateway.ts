@@ -11,6 +11,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { v1 as uuidV1, v4 as uuidV4 } from 'uuid';
+import { MAX_TIMER_MS } from '../config/fields.ts';
 import { rejectsUnauthorized, type MicrogatewayLogLevel, type MicrogatewaySettings } from '../config/microgateway.ts';
 import type { Failure } from './failures.ts';
 import type { ClientRequestInfo, Personality } from './personality.ts';
@@ -108,7 +109,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
   const pid = String(process.pid);
   const requestTimeoutMs = edgemicro.request_timeout === undefined ? undefined : edgemicro.request_timeout * 1000;
   const keepAliveTimeout = edgemicro.keep_alive_timeout;
-  const headersTimeout = edgemicro.headers_timeout ?? (keepAliveTimeout === undefined ? undefined : keepAliveTimeout + 5000);
+  const headersTimeout = edgemicro.headers_timeout ?? (keepAliveTimeout === undefined ? undefined : Math.min(keepAliveTimeout + 5000, MAX_TIMER_MS));
 
   return {
     name: 'microgateway',

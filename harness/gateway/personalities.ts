@@ -2,8 +2,9 @@
  * Every personality, by name: how its settings are read and how it is built. To add one, write a
  * module beside edge.ts and microgateway.ts and name it here.
  */
-import { edgeSettingNames, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
-import { microgatewaySettingNames, parseMicrogatewaySettings, type MicrogatewaySettings } from '../config/microgateway.ts';
+import type { z } from 'zod';
+import { edgeSettingNames, edgeSettingsSchema, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
+import { microgatewaySettingNames, microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from '../config/microgateway.ts';
 import { FaultgateError } from '../errors.ts';
 import { createEdgePersonality } from './edge.ts';
 import { createMicrogatewayPersonality } from './microgateway.ts';
@@ -13,6 +14,8 @@ export interface PersonalityDefinition<Settings> {
   name: PersonalityName;
   /** one line for listings */
   summary: string;
+  /** the schema parseSettings checks against */
+  settingsSchema: z.ZodType;
   /** the names `--set` accepts */
   settingNames: ReadonlySet<string>;
   /** names that are one key with dots in it (Edge's properties), not a path into nested YAML */
@@ -29,6 +32,7 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
   edge: {
     name: 'edge',
     summary: "Apigee Edge's Message Processor: fault JSON, HTTPTargetConnection limits, system.log",
+    settingsSchema: edgeSettingsSchema,
     settingNames: edgeSettingNames,
     flatSettingNames: edgeSettingNames,
     logDirSetting: 'logging.dir',
@@ -39,6 +43,7 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
   microgateway: {
     name: 'microgateway',
     summary: 'Edge Microgateway (microgateway-core): the Node error as JSON, edgemicro event-log lines',
+    settingsSchema: microgatewaySettingsSchema,
     settingNames: microgatewaySettingNames,
     flatSettingNames: new Set(),
     logDirSetting: 'edgemicro.logging.dir',

@@ -17,6 +17,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { MAX_TIMER_MS } from '../config/fields.ts';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
 import type { ExchangeState } from './failures.ts';
 
@@ -211,7 +212,8 @@ export function createTargetAgent(
       if (hint !== undefined) {
         const early = Number(hint) * 1000 - 1000;
         if (early <= 0) return false; // too short to reuse safely
-        if (idleMs === 0 || early < idleMs) idleMs = early;
+        // A hint longer than any timer can hold sets no limit of its own.
+        if (early <= MAX_TIMER_MS && (idleMs === 0 || early < idleMs)) idleMs = early;
       }
     }
     if (socket.timeout !== idleMs) socket.setTimeout(idleMs);

@@ -9,7 +9,7 @@
  * where it stands, so that is checked after the files are read (chain.ts).
  */
 import { z } from 'zod';
-import { positiveMillis } from '../config/fields.ts';
+import { positiveMillis, seconds } from '../config/fields.ts';
 
 import { productNames, type ProductName } from './products/index.ts';
 
@@ -38,11 +38,7 @@ export const hopSchema = z.strictObject({
   /** does it send Keep-Alive: timeout=N to the previous hop */
   advertises_keep_alive_hint: flag().optional(),
   /** the N it sends; by default its keep-alive timeout in whole seconds, rounded down as Node does */
-  keep_alive_hint_seconds: z
-    .number({ error: 'expected a whole number of seconds' })
-    .int({ error: 'expected a whole number of seconds' })
-    .nonnegative({ error: 'must not be negative (seconds)' })
-    .optional(),
+  keep_alive_hint_seconds: seconds().optional(),
 });
 
 export type HopInput = z.output<typeof hopSchema>;

@@ -4,6 +4,7 @@
  * limit, 5 s idle close). `{ test: 300, real: 5000 }` reads as "300 ms here, 5 s in real time".
  */
 import { z } from 'zod';
+import { millis } from '../config/fields.ts';
 
 export interface TimedValue {
   test: number;
@@ -12,7 +13,7 @@ export interface TimedValue {
 
 export type Duration = number | TimedValue;
 
-const ms = z.number({ error: 'expected milliseconds' }).int({ error: 'expected whole milliseconds' }).nonnegative({ error: 'must not be negative' });
+const ms = millis();
 
 export const durationSchema = z.union([ms, z.object({ test: ms, real: ms }).strict()], {
   error: 'expected milliseconds, or { test, real } milliseconds',

@@ -10,6 +10,7 @@ import { failureKinds } from '../gateway/failures.ts';
 import { personalityNames } from '../gateway/personality.ts';
 import { documentIds } from './documents.ts';
 import { durationSchema } from './duration.ts';
+import { positiveMillis } from '../config/fields.ts';
 
 const backendNames = Object.keys(backends) as [string, ...string[]];
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
@@ -72,7 +73,7 @@ export const expectationSchema = z
     /** what the gateway's classifier must name (checked for the harness's own gateway only) */
     failure: z.enum(failureKinds).optional(),
     /** the last request must be answered this long after it was sent: at the named gateway setting, within + toleranceMs */
-    answeredAt: z.object({ setting: text('a gateway setting name'), toleranceMs: z.number().int().positive() }).strict().optional(),
+    answeredAt: z.object({ setting: text('a gateway setting name'), toleranceMs: positiveMillis() }).strict().optional(),
   })
   .strict();
 

@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { tcpPort } from '../../config/fields.ts';
+import { MAX_TIMER_MS, MAX_TIMER_SECONDS, tcpPort } from '../../config/fields.ts';
 import { FaultgateError } from '../../errors.ts';
 import { parseTarget } from '../../gateway/gateway.ts';
 import { loadChain, type Chain } from '../../keepalive/chain.ts';
@@ -17,16 +17,21 @@ import { connectionsOf, isSafe } from '../../keepalive/rule.ts';
 
 const number = (flag: string, what: string) =>
   z.coerce.number({ error: `${flag}: expected ${what}` }).refine(Number.isFinite, { error: `${flag}: expected ${what}` });
+/** A flag in milliseconds (or seconds) that ends up in a timer: bounded by the longest one Node holds. */
+const timer = (flag: string, unit: 'milliseconds' | 'seconds') => {
+  const max = unit === 'seconds' ? MAX_TIMER_SECONDS : MAX_TIMER_MS;
+  return number(flag, unit).max(max, { error: `${flag}: at most ${max} ${unit} (the longest timer Node can hold)` });
+};
 
 /** The probe's options as commander hands them over (strings), checked in one place. */
 const probeOptionsSchema = z
   .object({
     timeScale: number('--time-scale', 'a factor such as 0.02').positive({ error: '--time-scale: must be more than 0' }).optional(),
-    scaleTo: number('--scale-to', 'milliseconds').int({ error: '--scale-to: expected whole milliseconds' }).min(10, { error: '--scale-to: at least 10 ms' }).optional(),
-    holdFinMs: number('--hold-fin-ms', 'milliseconds').int({ error: '--hold-fin-ms: expected whole milliseconds' }).nonnegative({ error: '--hold-fin-ms: must not be negative' }),
-    latencyMs: number('--latency-ms', 'milliseconds').int({ error: '--latency-ms: expected whole milliseconds' }).min(3, { error: '--latency-ms: at least 3 ms' }),
+    scaleTo: timer('--scale-to', 'milliseconds').int({ error: '--scale-to: expected whole milliseconds' }).min(10, { error: '--scale-to: at least 10 ms' }).optional(),
+    holdFinMs: timer('--hold-fin-ms', 'milliseconds').int({ error: '--hold-fin-ms: expected whole milliseconds' }).nonnegative({ error: '--hold-fin-ms: must not be negative' }),
+    latencyMs: timer('--latency-ms', 'milliseconds').int({ error: '--latency-ms: expected whole milliseconds' }).min(3, { error: '--latency-ms: at least 3 ms' }),
     repeat: number('--repeat', 'a count').int({ error: '--repeat: expected a whole number' }).min(1, { error: '--repeat: at least 1' }).max(50, { error: '--repeat: at most 50' }),
-    maxSeconds: number('--max-seconds', 'seconds').positive({ error: '--max-seconds: must be more than 0' }),
+    maxSeconds: timer('--max-seconds', 'seconds').positive({ error: '--max-seconds: must be more than 0' }),
     gatewayUrl: z.string().optional(),
     backendPort: z.coerce.number().pipe(tcpPort()).optional(),
     backendHost: z.string().min(1, { error: '--backend-host: expected an address' }),
