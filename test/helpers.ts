@@ -158,7 +158,8 @@ export function quietFor<T>(ms: number, value: T): Promise<T> {
   });
 }
 
-export const FAULTGATE = fileURLToPath(new URL('../bin/faultgate.js', import.meta.url));
+/** The faultgate command from the sources (through tsx); the package's bin/faultgate.js runs the compiled dist/. */
+export const FAULTGATE = fileURLToPath(new URL('./faultgate.js', import.meta.url));
 
 /**
  * The environment without anything that would configure faultgate behind the test's back, and

@@ -62,12 +62,15 @@ export function isEngineInstalled(version: EngineVersion): boolean {
   }
 }
 
-const CHILD = fileURLToPath(new URL('./engine-child.cts', import.meta.url));
-// tsx's require hook compiles the child's TypeScript and is then removed, so that the engine's
-// own modules load unhooked: that halves an engine's start-up. Paths are resolved here so the
-// child starts from any working directory.
-const TSX_CJS_API = require.resolve('tsx/cjs/api');
-const BOOTSTRAP = `const unregister = require(${JSON.stringify(TSX_CJS_API)}).register();
+// Compiled, the child is plain CommonJS (engine-child.cjs). From the sources, tsx's require hook
+// compiles engine-child.cts and is then removed, so that the engine's own modules load unhooked:
+// that halves an engine's start-up. Paths are resolved here so the child starts from any working
+// directory.
+const compiled = import.meta.url.endsWith('.js');
+const CHILD = fileURLToPath(new URL(compiled ? './engine-child.cjs' : './engine-child.cts', import.meta.url));
+const BOOTSTRAP = compiled
+  ? `require(${JSON.stringify(CHILD)})();`
+  : `const unregister = require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();
 const main = require(${JSON.stringify(CHILD)});
 unregister();
 main();`;

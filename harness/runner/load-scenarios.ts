@@ -7,7 +7,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import { describeIssue } from '../config/describe-issue.ts';
 import { loadConfigFile } from '../config/load-file.ts';
@@ -19,6 +18,21 @@ import { scenarioSchema, type Scenario } from './scenario.ts';
 import { storyHoles, tellStory, type StorySettings } from './story.ts';
 
 export const scenariosDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+/**
+ * The extension of the built-in scenario files: `.ts` when the sources run (tests, development),
+ * `.js` when the compiled package runs; the scenarios are compiled beside this module.
+ */
+const scenarioExtension = extname(fileURLToPath(import.meta.url));
+const isScenarioFile = (name: string) => name.endsWith(scenarioExtension) && !name.endsWith(`.d${scenarioExtension}`);
+
+/**
+ * A file of the user's, which may be TypeScript and may sit outside any ESM package: tsx loads it
+ * as ESM whatever its folder. Imported only then, so that other runs do not pay for loading tsx.
+ */
+async function importUserFile(path: string): Promise<unknown> {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(path).href, import.meta.url);
+}
 
 const shown = (file: string) => {
   const path = relative(process.cwd(), file);
@@ -68,8 +82,7 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
     if (!existsSync(path)) throw new FaultgateError('E_SCENARIO', `${shown(path)}: no such file`);
     let module: { default?: unknown };
     try {
-      // A file of the user's may sit outside any ESM package: tsx loads it as ESM whatever its folder.
-      module = (path.startsWith(scenariosDir) ? await import(pathToFileURL(path).href) : await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+      module = (path.startsWith(scenariosDir) ? await import(pathToFileURL(path).href) : await importUserFile(path)) as { default?: unknown };
     } catch (error) {
       const first = (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 2).join(' ');
       throw new FaultgateError('E_SCENARIO', `${shown(path)}: does not load: ${first}`);
@@ -87,13 +100,13 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 /** Every scenario of scenarios/, each failure followed by its fix, in the order of the documents. */
 export async function loadScenarios(dir = scenariosDir): Promise<Scenario[]> {
   const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.ts'))
+    .filter(isScenarioFile)
     .sort();
   const scenarios = await Promise.all(files.map((name) => loadScenarioFile(resolve(dir, name))));
   const byName = new Map(scenarios.map((scenario) => [scenario.name, scenario]));
   for (const scenario of scenarios) {
     if (scenario.twin !== undefined && !byName.has(scenario.twin)) {
-      throw new FaultgateError('E_SCENARIO', `${shown(resolve(dir, `${scenario.name}.ts`))}: twin: no scenario named "${scenario.twin}"`);
+      throw new FaultgateError('E_SCENARIO', `${shown(resolve(dir, `${scenario.name}${scenarioExtension}`))}: twin: no scenario named "${scenario.twin}"`);
     }
   }
   const ordered: Scenario[] = [];

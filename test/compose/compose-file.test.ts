@@ -12,7 +12,7 @@ import { edgeSettingNames, parseEdgeSettings } from '../../harness/config/edge.t
 import { microgatewaySettingNames, parseMicrogatewaySettings } from '../../harness/config/microgateway.ts';
 import type { GatewayOptions } from '../../harness/gateway/gateway.ts';
 import { personalityNames } from '../../harness/gateway/personality.ts';
-import { faultgateArguments, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
+import { dockerfilePath, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
 import { importGraph } from './import-graph.ts';
 import { parseInvocation, type Invocation } from './invocation.ts';
 
@@ -158,22 +158,37 @@ describe('docker-compose.yml', () => {
   });
 
   test('the image starts from the official Node image, at a version the project supports', () => {
-    const from = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8')
+    const froms = readFileSync(dockerfilePath, 'utf8')
       .split('\n')
-      .find((line) => line.startsWith('FROM '));
-    const [image = '', tag = ''] = (from ?? '').slice('FROM '.length).trim().split(':');
+      .filter((line) => line.startsWith('FROM '));
     const engines = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    expect(image).toBe('node');
-    expect(Number.parseInt(tag, 10)).toBeGreaterThanOrEqual(Number.parseInt(engines.replace('>=', ''), 10));
+    expect(froms.length).toBeGreaterThan(0);
+    for (const from of froms) {
+      const [image = '', tag = ''] = (from.slice('FROM '.length).trim().split(' ')[0] ?? '').split(':');
+      expect(image).toBe('node');
+      expect(Number.parseInt(tag, 10)).toBeGreaterThanOrEqual(Number.parseInt(engines.replace('>=', ''), 10));
+    }
+  });
+
+  test('the image is the faultgate command: its ENTRYPOINT runs bin/faultgate.js on the dist/ it built', () => {
+    const dockerfile = readFileSync(dockerfilePath, 'utf8');
+    const workdir = dockerfile.split('\n').filter((line) => line.startsWith('WORKDIR ')).at(-1)?.slice('WORKDIR '.length).trim();
+    expect(imageEntrypoint(dockerfile)).toEqual(['node', `${workdir}/bin/faultgate.js`]);
+    // `docker run IMAGE up`, `docker run IMAGE run all`: a command of arguments only.
+    for (const [name, service] of services) expect(faultgateArguments(name, service)[0], `service ${name}`).toMatch(/^(backend|gateway)$/);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \S+\/dist \.\/dist$/m);
   });
 
   test('the image holds everything the command loads: no file left out by .dockerignore, no package left to devDependencies', async () => {
-    // The CLI loads scenarios by listing their folder, so each one is a root of its own.
+    // The CLI loads scenarios by listing their folder, so each one is a root of its own. The image
+    // compiles these sources (with the build's own files) and runs the result.
     const scenarios = readdirSync(join(projectRoot, 'scenarios')).filter((file) => file.endsWith('.ts')).map((file) => `scenarios/${file}`);
-    const graph = await importGraph(projectRoot, ['bin/faultgate.js', ...scenarios]);
+    const graph = await importGraph(projectRoot, ['harness/cli/main.ts', ...scenarios]);
+    const buildFiles = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/faultgate.js', 'examples'];
     // Plain names in .dockerignore leave out a top-level file or folder of that name.
     const ignored = new Set(readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#') && !/[*?[/]/.test(line)));
-    expect(graph.files.filter((file) => ignored.has(file.split('/')[0] ?? ''))).toEqual([]);
+    expect([...graph.files, ...buildFiles].filter((file) => ignored.has(file.split('/')[0] ?? ''))).toEqual([]);
     const { dependencies } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(graph.packages.filter((name) => !Object.hasOwn(dependencies, name))).toEqual([]);
     expect(graph.files).toContain('harness/cli/commands/gateway.ts');

@@ -13,8 +13,7 @@ import { z } from 'zod';
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const composePath = join(projectRoot, 'docker-compose.yml');
 
-/** What every service's command starts with: the faultgate command, as the image runs it. */
-export const FAULTGATE_COMMAND = ['node', 'bin/faultgate.js'] as const;
+export const dockerfilePath = join(projectRoot, 'Dockerfile');
 
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, { error: 'expected a Compose duration such as 10s' });
 
@@ -58,13 +57,22 @@ export function loadCompose(path: string = composePath): ComposeFile {
   return result.data;
 }
 
-/** The arguments the service passes to the faultgate command (its command without `node bin/faultgate.js`). */
+/** The Dockerfile's last ENTRYPOINT, in exec form: the command every container runs. */
+export function imageEntrypoint(dockerfile: string = readFileSync(dockerfilePath, 'utf8')): string[] {
+  const line = dockerfile.split('\n').filter((candidate) => candidate.startsWith('ENTRYPOINT ')).at(-1);
+  if (line === undefined) throw new Error('Dockerfile: no ENTRYPOINT');
+  return z.array(z.string()).min(1).parse(JSON.parse(line.slice('ENTRYPOINT '.length)));
+}
+
+/**
+ * The arguments the service passes to the faultgate command: its whole command, which the image's
+ * ENTRYPOINT (the faultgate command) receives.
+ */
 export function faultgateArguments(name: string, service: ComposeService): string[] {
-  const head = service.command.slice(0, FAULTGATE_COMMAND.length);
-  if (head.join(' ') !== FAULTGATE_COMMAND.join(' ')) {
-    throw new Error(`service ${name}: command must start with "${FAULTGATE_COMMAND.join(' ')}", not "${head.join(' ')}"`);
+  if (service.command[0] === 'node' || service.command[0]?.endsWith('faultgate.js')) {
+    throw new Error(`service ${name}: command is the arguments of the image's ENTRYPOINT (faultgate), not "${service.command.join(' ')}"`);
   }
-  return service.command.slice(FAULTGATE_COMMAND.length);
+  return service.command;
 }
 
 export type ServiceKind = 'backend' | 'gateway';

@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
-import { FAULTGATE_COMMAND, faultgateArguments, isUnder, mountsOf, projectRoot, type ComposeFile, type ComposeService } from './compose-file.ts';
+import { FAULTGATE } from '../helpers.ts';
+import { faultgateArguments, isUnder, mountsOf, projectRoot, type ComposeFile, type ComposeService } from './compose-file.ts';
 
 export interface LocalService {
   readonly name: string;
@@ -86,9 +87,9 @@ export function startServices(compose: ComposeFile, volumesDir: string, first: r
   return started;
 }
 
-/** Spawns `node bin/faultgate.js <args>` and resolves once it has printed its URL. */
+/** Spawns the faultgate command (from the sources, as the tests run it) with `<args>` and resolves once it has printed its URL. */
 export async function runService(name: string, args: readonly string[], env: Record<string, string>): Promise<LocalService> {
-  const child = spawn(process.execPath, [FAULTGATE_COMMAND[1], ...args], { cwd: projectRoot, env: { ...baseEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FAULTGATE, ...args], { cwd: projectRoot, env: { ...baseEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   onTestFinished(() => stopChild(child, exited).then(() => undefined));
   let stderr = '';

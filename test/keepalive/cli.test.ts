@@ -10,7 +10,7 @@ import { parseProbeOptions, refuseLongProbe } from '../../harness/cli/commands/k
 import { isFaultgateError } from '../../harness/errors.ts';
 import { loadChain } from '../../harness/keepalive/chain.ts';
 import { defaultProbeSettings, planProbe } from '../../harness/keepalive/probe.ts';
-import { tempDir } from '../helpers.ts';
+import { FAULTGATE, tempDir } from '../helpers.ts';
 
 interface Run {
   code: number;
@@ -20,7 +20,7 @@ interface Run {
 
 function faultgate(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/faultgate.js', ...args], { timeout: 20_000, env: { ...process.env, NO_COLOR: '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [FAULTGATE, ...args], { timeout: 20_000, env: { ...process.env, NO_COLOR: '' } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
