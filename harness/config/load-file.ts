@@ -2,8 +2,12 @@
  * Reads a configuration file the way the products write them: YAML (edgemicro's
  * org-env-config.yaml, and the harness's own files), JSON, or XML (an Edge TargetEndpoint).
  * A file that is missing or does not parse is a one-line error naming the file and the place.
+ *
+ * Every file has bounds, because a chain or a scenario may come from someone else: a regular file
+ * only (not /dev/zero, a FIFO or a folder), at most 1 MiB, YAML aliases limited (an alias bomb
+ * expands a few lines into gigabytes), and no XML DOCTYPE (entities, external or not).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import YAML from 'yaml';
 import { FaultgateError } from '../errors.ts';
@@ -16,16 +20,43 @@ export interface LoadedFile {
   data: unknown;
 }
 
+/** The largest configuration file read: real ones are a few kilobytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** How often a YAML file may use its aliases (the yaml library's own default, stated). */
+export const MAX_YAML_ALIASES = 100;
+
 export function readConfigText(file: string): string {
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    // Non-blocking, so that opening a FIFO returns at once and is refused below.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new FaultgateError('E_CONFIG', `${file}: no such file`);
-    if (code === 'EACCES') throw new FaultgateError('E_PRIVILEGE', `${file}: not allowed to read it`);
-    if (code === 'EISDIR') throw new FaultgateError('E_CONFIG', `${file}: is a folder, expected a file`);
-    throw new FaultgateError('E_CONFIG', `${file}: cannot read it (${code ?? String(error)})`);
+    throw unreadable(file, error);
   }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new FaultgateError('E_CONFIG', `${file}: is a folder, expected a file`);
+    if (!stat.isFile()) throw new FaultgateError('E_CONFIG', `${file}: is not a regular file (a device, pipe or socket); give a file`);
+    // Read one byte past the limit: a file that grows after fstat is caught too.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_CONFIG_BYTES) + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_CONFIG_BYTES) throw new FaultgateError('E_CONFIG', `${file}: is larger than ${MAX_CONFIG_BYTES} bytes (1 MiB), the most faultgate reads`);
+    return buffer.toString('utf8', 0, length);
+  } catch (error) {
+    throw unreadable(file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(file: string, error: unknown): Error {
+  if (error instanceof FaultgateError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new FaultgateError('E_CONFIG', `${file}: no such file`);
+  if (code === 'EACCES') return new FaultgateError('E_PRIVILEGE', `${file}: not allowed to read it`);
+  if (code === 'EISDIR') return new FaultgateError('E_CONFIG', `${file}: is a folder, expected a file`);
+  return new FaultgateError('E_CONFIG', `${file}: cannot read it (${code ?? String(error)})`);
 }
 
 export function formatOf(file: string, text: string): ConfigFormat {
@@ -50,7 +81,13 @@ export function parseConfigText(file: string, text: string, format: ConfigFormat
     const line = problem.linePos?.[0]?.line ?? text.slice(0, problem.pos[0]).split('\n').length;
     throw new FaultgateError('E_CONFIG', `${file}: is not valid YAML${line ? ` (line ${line})` : ''}: ${problem.message.split('\n')[0]}`);
   }
-  return { file, format, data: document.toJS() as unknown };
+  try {
+    return { file, format, data: document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown };
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    if (!error.message.startsWith('Excessive alias')) throw new FaultgateError('E_CONFIG', `${file}: is not valid YAML: ${error.message}`);
+    throw new FaultgateError('E_CONFIG', `${file}: uses YAML aliases more than ${MAX_YAML_ALIASES} times (an alias bomb?); write the values out`);
+  }
 }
 
 export function loadConfigFile(file: string): LoadedFile {
@@ -58,6 +95,9 @@ export function loadConfigFile(file: string): LoadedFile {
 }
 
 function parseXml(file: string, text: string): unknown {
+  if (/<!(DOCTYPE|ENTITY)/i.test(text)) {
+    throw new FaultgateError('E_CONFIG', `${file}: has a <!DOCTYPE> or <!ENTITY>; a TargetEndpoint needs neither, remove it`);
+  }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new FaultgateError('E_CONFIG', `${file}: is not valid XML (line ${valid.err.line}): ${valid.err.msg}`);

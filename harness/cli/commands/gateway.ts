@@ -11,7 +11,7 @@ import { FaultgateError } from '../../errors.ts';
 import { createGateway, parseTarget, type GatewayOptions } from '../../gateway/gateway.ts';
 import { personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
-import { createLogger } from '../../logger.ts';
+import { createLogger, logLevelOf } from '../../logger.ts';
 import { checkSettingNames, collect, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
@@ -30,6 +30,7 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
   // An option given on the command line wins over its FAULTGATE_* variable.
   const personality = options.personality ?? env.FAULTGATE_PERSONALITY;
   const config = options.config ?? env.FAULTGATE_CONFIG;
+  logLevelOf(env);
   if (!personality) throw new FaultgateError('E_USAGE', `--personality is required: one of ${personalityNames.join(', ')}`);
   const definition = personalityNamed(personality);
   let settings: ConfigObject = {};
