@@ -4,10 +4,15 @@ import { defineConfig } from 'vitest/config';
  * Real sockets and real timers. Tests that assert a timing window (an answer within +50 ms of a
  * limit) run first, one file at a time, with nothing else on the machine's two cores; everything
  * else then runs in parallel processes. A timing file is named *.timing.test.ts.
+ *
+ * Files share their worker process (isolate: false): each worker loads vitest, zod, pino and the
+ * harness once, not once per file, which was most of the suite's time. The tests keep no state in
+ * modules or in the process (every server, folder and child is the test's own and closed by it).
  */
 export default defineConfig({
   test: {
     pool: 'forks',
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
