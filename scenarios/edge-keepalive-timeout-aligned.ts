@@ -16,7 +16,7 @@ export default defineScenario({
   twin: 'edge-keepalive-timeout-mismatch',
   resolution: 'Set keepalive.timeout.millis in the TargetEndpoint’s HTTPTargetConnection lower than the target’s own keep-alive timeout.',
   resolutionFrom: 'harness',
-  gateway: { personality: 'edge', settings: { 'keepalive.timeout.millis': { test: 200, real: 4000 } } },
+  gateway: { personality: 'edge', settings: { 'keepalive.timeout.millis': { test: 100, real: 4000 } } },
   backend: { name: 'idle-closer', settings: { idleTimeoutMs: { test: 300, real: 5000 } } },
   relay: { holdFinMs: { test: 500, real: 1000 } },
   client: [

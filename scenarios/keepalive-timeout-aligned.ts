@@ -21,7 +21,7 @@ export default defineScenario({
     'Configure an appropriate value for the keep-alive timeout property in the operating system, such that the keep-alive timeout property is lower than the value set on the backend server.',
   gateway: {
     personality: 'microgateway',
-    settings: { edgemicro: { logging: { level: 'warn' } }, target_idle_timeout: { test: 200, real: 4000 } },
+    settings: { edgemicro: { logging: { level: 'warn' } }, target_idle_timeout: { test: 100, real: 4000 } },
   },
   backend: { name: 'idle-closer', settings: { idleTimeoutMs: { test: 300, real: 5000 } } },
   relay: { holdFinMs: { test: 500, real: 1000 } },

@@ -25,7 +25,7 @@ export default defineScenario({
     body: '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}',
     headers: { 'content-type': 'application/json' },
     failure: 'handshake-timeout',
-    answeredAt: { setting: 'io.timeout.millis', toleranceMs: 50 },
+    answeredAt: { setting: 'io.timeout.millis', toleranceMs: 250 },
     logs: [
       'org:myorg env:test api:faultgate rev:1 messageid:{message-id} NIOThread@{n} ERROR HTTP.CLIENT - HTTPClient$Context.handshakeTimeout() : ' +
         'SSLClientChannel[Connected: Remote:{target} Local:{ip:port}]@{n} useCount=1 bytesRead=0 bytesWritten=0 age={elapsed}ms lastIO={elapsed}ms isOpen=true handshake timeout',

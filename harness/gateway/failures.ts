@@ -31,8 +31,8 @@ export interface Failure {
   phase: FailurePhase;
   /** the error Node's HTTP client raised (Microgateway serialises it as the body) */
   error: NodeJS.ErrnoException;
-  /** the gateway limit that expired, when one did */
-  limit?: { name: 'connect' | 'handshake' | 'io'; ms: number };
+  /** the gateway limit that expired, when one did; firedAfterMs: how long its timer really ran, when the gateway measured it */
+  limit?: { name: 'connect' | 'handshake' | 'io'; ms: number; firedAfterMs?: number };
   /** the connection when the failure happened (or when the limit expired) */
   connection?: ConnectionSnapshot;
   /** whether the request went out on a pooled connection that had served earlier requests */
@@ -87,7 +87,7 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeState): Fa
   }
   const expired = connection?.limitExpired;
   const limited = expired
-    ? { ...base, connection: expired.connection, limit: { name: expired.limit, ms: expired.ms } }
+    ? { ...base, connection: expired.connection, limit: { name: expired.limit, ms: expired.ms, firedAfterMs: expired.firedAfterMs } }
     : state.ioTimeout
       ? { ...base, connection: state.ioTimeout.connection, limit: { name: 'io' as const, ms: state.ioTimeout.ms } }
       : undefined;

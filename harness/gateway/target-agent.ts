@@ -57,8 +57,12 @@ export interface TargetConnection {
   /** the request on it now (or last), and what the gateway tracks about it, for the I/O limit */
   request?: http.ClientRequest | undefined;
   exchange?: ExchangeState | undefined;
-  /** set when the agent's connect or handshake limit expired, with the connection as it was then */
-  limitExpired?: { limit: 'connect' | 'handshake'; ms: number; connection: ConnectionSnapshot };
+  /**
+   * set when the agent's connect or handshake limit expired, with the connection as it was then and
+   * how long the timer actually ran (the gateway's own measure of when it decided; a busy event
+   * loop makes it later than `ms`, never earlier)
+   */
+  limitExpired?: { limit: 'connect' | 'handshake'; ms: number; firedAfterMs: number; connection: ConnectionSnapshot };
   /** the TCP socket under it (the same socket for plain HTTP) */
   readonly raw: net.Socket;
   /** the socket HTTP is spoken on (a TLS socket for https) */
@@ -151,8 +155,10 @@ export function createTargetAgent(
     let timer: NodeJS.Timeout | undefined;
     const arm = (limit: 'connect' | 'handshake', ms: number | undefined) => {
       if (ms === undefined) return;
+      const armedAt = now();
       timer = setTimeout(() => {
-        connection.limitExpired = { limit, ms, connection: snapshot(connection) };
+        const firedAt = now();
+        connection.limitExpired = { limit, ms, firedAfterMs: firedAt - armedAt, connection: snapshot(connection, firedAt) };
         if (trace) emit(connection, 'timer-fired', { detail: `${limit} limit ${ms} ms` });
         socket.destroy();
       }, ms);

@@ -60,7 +60,8 @@ export async function runTrial(trial: Trial): Promise<TrialOutcome> {
     last = await runAttempt(trial, await trial.downstream(), attempt === 1 ? trial.id : `${trial.id}-a${attempt}`, settings);
     if (last.result !== 'disturbed') return { ...last, attempts: attempt };
   }
-  return { result: 'inconclusive', note: `every attempt was disturbed by this machine (${last.note ?? ''}); rerun when it is less busy`, attempts: settings.attempts };
+  // What the last attempt saw comes first: it may say more than the stall does (a refused target).
+  return { result: 'inconclusive', note: `${last.note ?? 'no outcome'}; every attempt met a stall of this machine, rerun when it is less busy`, attempts: settings.attempts };
 }
 
 async function runAttempt(trial: Trial, downstream: Downstream, id: string, settings: ProbeSettings): Promise<TrialOutcome> {

@@ -5,6 +5,7 @@
  */
 import type { RequestOutcome } from './client.ts';
 import type { Expectation } from './scenario.ts';
+import { judgeTiming, limitWindow, type TimingObservation } from './timing-verdict.ts';
 
 export interface TemplateContext {
   /** host:port of the gateway's target (the relay, when there is one) */
@@ -13,9 +14,8 @@ export interface TemplateContext {
   gateway: string;
   /** the X-Apigee.Message-ID the client received */
   messageId?: string | undefined;
-  /** the measured time of the last request, for {elapsed} */
-  elapsedMs: number;
-  toleranceMs: number;
+  /** where a time in a line, {elapsed}, must lie (ms) */
+  elapsed: { min: number; max: number };
 }
 
 const escape = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -51,9 +51,8 @@ export function matchLogLine(template: string, line: string, context: TemplateCo
   if (!match) return `expected ${template}\n      got      ${line}`;
   for (const value of match.slice(1)) {
     const measured = Number(value);
-    if (Math.abs(measured - context.elapsedMs) > context.toleranceMs) {
-      return `a time of ${measured} ms in the line, but ${Math.round(context.elapsedMs)} ms was measured (tolerance ${context.toleranceMs} ms): ${line}`;
-    }
+    const { min, max } = context.elapsed;
+    if (measured < min || measured > max) return `a time of ${measured} ms in the line, outside the ${Math.ceil(min)}–${Math.floor(max)} ms measured: ${line}`;
   }
   return undefined;
 }
@@ -61,11 +60,11 @@ export function matchLogLine(template: string, line: string, context: TemplateCo
 export interface Observed {
   outcomes: readonly RequestOutcome[];
   logs: readonly string[];
-  /** the classifier's kind for the last failure, when the harness's own gateway ran */
-  failureKind?: string | undefined;
+  /** the classifier's verdict on the last failure, when the harness's own gateway ran */
+  failure?: TimingObservation['failure'];
   /** the gateway's settings after defaults, to resolve answeredAt */
   settingValue: (name: string) => number | undefined;
-  context: Omit<TemplateContext, 'elapsedMs' | 'toleranceMs' | 'messageId'>;
+  context: Omit<TemplateContext, 'elapsed' | 'messageId'>;
 }
 
 export function judge(expect: Expectation, observed: Observed, steps: readonly { request?: { expectStatus?: number | undefined } }[]): string[] {
@@ -87,14 +86,14 @@ export function judge(expect: Expectation, observed: Observed, steps: readonly {
   }
   const timing = expect.answeredAt;
   const limit = timing ? observed.settingValue(timing.setting) : undefined;
+  const observation: TimingObservation = { clientElapsedMs: last.elapsedMs, failure: observed.failure };
   if (timing) {
     if (limit === undefined) problems.push(`answeredAt: the gateway has no setting ${timing.setting}`);
-    else if (last.elapsedMs < limit || last.elapsedMs > limit + timing.toleranceMs) {
-      problems.push(`expected the answer ${limit}–${limit + timing.toleranceMs} ms after the request (${timing.setting}), got ${Math.round(last.elapsedMs)} ms`);
-    }
+    else problems.push(...judgeTiming(timing, limit, observation));
   }
-  if (expect.failure !== undefined && observed.failureKind !== undefined && observed.failureKind !== expect.failure) {
-    problems.push(`expected the gateway to classify the failure as ${expect.failure}, it said ${observed.failureKind}`);
+  const kind = observed.failure?.kind;
+  if (expect.failure !== undefined && kind !== undefined && kind !== expect.failure) {
+    problems.push(`expected the gateway to classify the failure as ${expect.failure}, it said ${kind}`);
   }
   if (observed.logs.length !== expect.logs.length) {
     problems.push(`expected ${expect.logs.length} product log line(s), got ${observed.logs.length}${observed.logs.length ? `:\n      ${observed.logs.join('\n      ')}` : ''}`);
@@ -103,8 +102,9 @@ export function judge(expect: Expectation, observed: Observed, steps: readonly {
     const context: TemplateContext = {
       ...observed.context,
       messageId: typeof messageId === 'string' ? messageId : undefined,
-      elapsedMs: last.elapsedMs,
-      toleranceMs: timing?.toleranceMs ?? 50,
+      // A time the gateway measured up to its limit lies between the limit and the client's wait;
+      // without a limit to judge by, near the client's wait.
+      elapsed: limit !== undefined ? limitWindow(limit, observation) : { min: last.elapsedMs - 50, max: last.elapsedMs + 50 },
     };
     expect.logs.forEach((template, index) => {
       const problem = matchLogLine(template, observed.logs[index] ?? '', context);

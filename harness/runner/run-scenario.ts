@@ -78,8 +78,8 @@ export interface Evidence {
   messageId?: string;
   /** the product log file, when it is kept (RunOptions.logDir); a temporary one is removed with the run */
   logFile?: string;
-  /** what the harness's gateway classifier named (absent for the real engine) */
-  failure?: { kind: string; phase: string; description: string };
+  /** what the harness's gateway classifier named (absent for the real engine), and the limit that fired, if one did */
+  failure?: { kind: string; phase: string; description: string; limit?: { name: string; ms: number; firedAfterMs?: number } };
   timeline: TimelineEntry[];
   /** where the gateway listened and the host:port it reached the target at (the relay, when there is one) */
   endpoints: { gateway: string; target: string };
@@ -236,7 +236,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       {
         outcomes,
         logs,
-        failureKind: failure?.kind,
+        failure,
         settingValue: (name) => settingValue(parsedSettings, name),
         context: { target: gateway.target, gateway: new URL(gateway.url).host },
       },
@@ -259,7 +259,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       logs,
       ...(messageId ? { messageId } : {}),
       ...(ownLogDir ? {} : { logFile: gateway.logFile }),
-      ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description } } : {}),
+      ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description, ...(failure.limit ? { limit: failure.limit } : {}) } } : {}),
       timeline: timeline.sort((a, b) => a.t - b.t),
       endpoints: { gateway: gateway.url, target: gateway.target },
       hops: setup.hops,

@@ -72,7 +72,11 @@ export const expectationSchema = z
     logs: z.array(logTemplateSchema).default([]),
     /** what the gateway's classifier must name (checked for the harness's own gateway only) */
     failure: z.enum(failureKinds).optional(),
-    /** the last request must be answered this long after it was sent: at the named gateway setting, within + toleranceMs */
+    /**
+     * the last request must be answered at the named gateway setting: that limit fired (armed with
+     * its value), its timer ran at most toleranceMs longer, and the client waited at least the limit
+     * (see timing-verdict.ts)
+     */
     answeredAt: z.object({ setting: text('a gateway setting name'), toleranceMs: positiveMillis() }).strict().optional(),
   })
   .strict();

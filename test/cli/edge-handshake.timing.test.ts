@@ -12,6 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_SLACK_MS } from '../../harness/runner/timing-verdict.ts';
 import { listenersOf, request, startCli, tempDir } from '../helpers.ts';
 
 const BAD_GATEWAY = '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}';
@@ -47,9 +48,10 @@ describe('faultgate gateway --personality edge in front of faultgate backend swa
     expect(reply.status).toBe(502);
     expect(reply.body).toBe(BAD_GATEWAY);
     expect(reply.headers['content-type']).toBe('application/json');
-    // "After about 1 s": the limit, plus the first request of a freshly started process.
+    // "After about 1 s": the limit, plus what a freshly started process on a busy machine adds
+    // around it (the gateway's own timer is judged in-process, where its evidence can be read).
     expect(reply.elapsedMs).toBeGreaterThanOrEqual(1000);
-    expect(reply.elapsedMs).toBeLessThanOrEqual(1100);
+    expect(reply.elapsedMs).toBeLessThanOrEqual(1000 + CLIENT_SLACK_MS);
 
     expect(await gateway.stop('SIGINT')).toMatchObject({ code: 0, signal: null });
     expect(await backend.stop('SIGINT')).toMatchObject({ code: 0, signal: null });

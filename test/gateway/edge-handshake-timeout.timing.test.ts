@@ -1,12 +1,14 @@
 /**
  * The Edge document's 502, straight through createGateway: a TLS target that swallows the Client
  * Hello, a 300 ms io.timeout.millis, and the answer, header and system.log line the document shows,
- * field for field, with age and lastIO measured rather than configured. A timing file: it runs
- * alone, so the +50 ms window holds.
+ * field for field, with age and lastIO measured rather than configured. The answer's time is judged
+ * where it is decided (the gateway's handshake timer), so a busy machine cannot flip it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Failure } from '../../harness/gateway/failures.ts';
+import { judgeTiming } from '../../harness/runner/timing-verdict.ts';
 import { collectLines, listenersOf, request, startBackend, startGateway, tempDir } from '../helpers.ts';
 
 /** The document's error message, exactly. */
@@ -22,9 +24,11 @@ const HANDSHAKE_TIMEOUT_LINE =
   /^org:(?<org>\S+) env:(?<env>\S+) api:(?<api>\S+) rev:(?<rev>\S+) messageid:(?<messageId>\S+) NIOThread@(?<thread>\d+) ERROR HTTP\.CLIENT - HTTPClient\$Context\.handshakeTimeout\(\) : SSLClientChannel\[Connected: Remote:(?<remote>[\d.]+:\d+) Local:(?<local>[\d.]+:\d+)\]@(?<channel>\d+) useCount=(?<useCount>\d+) bytesRead=(?<bytesRead>\d+) bytesWritten=(?<bytesWritten>\d+) age=(?<age>\d+)ms lastIO=(?<lastIO>\d+)ms isOpen=(?<isOpen>true|false) handshake timeout$/;
 
 const LIMIT_MS = 300;
+/** How late the gateway's timer may fire on a busy machine (the scenario's answeredAt tolerance). */
+const TIMER_TOLERANCE_MS = 250;
 
 describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
-  it('answers 502 Bad Gateway within +50 ms of io.timeout.millis, with a message id and the handshakeTimeout line', async () => {
+  it('answers 502 Bad Gateway when its io.timeout.millis timer fires, with a message id and the handshakeTimeout line', async () => {
     const dir = tempDir();
     // One request through an edge gateway to a healthy target first: the window is about the
     // gateway's limit, not about this process loading and compiling its HTTP code on first use.
@@ -39,6 +43,8 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
       settings: { 'io.timeout.millis': LIMIT_MS, 'logging.dir': dir, org: 'acme', env: 'prod', api: 'orders', rev: 7 },
     });
     const lines = collectLines(gateway);
+    const failures: Failure[] = [];
+    gateway.on('failure', (failure) => failures.push(failure));
 
     // Three requests at once: three connections, three handshakes abandoned, three message ids.
     const replies = await Promise.all([1, 2, 3].map(() => request(`${gateway.url}/orders`)));
@@ -47,6 +53,7 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
     expect(peers).toHaveLength(3);
     expect(backend.events.filter((event) => event.kind === 'received' && event.detail === 'TLS Client Hello')).toHaveLength(3);
     expect(lines).toHaveLength(3);
+    expect(failures.map((failure) => [failure.kind, failure.limit?.name, failure.limit?.ms])).toEqual(Array(3).fill(['handshake-timeout', 'handshake', LIMIT_MS]));
     const messageIds = replies.map((reply) => String(reply.headers['x-apigee.message-id']));
     expect(new Set(messageIds).size).toBe(3);
 
@@ -54,8 +61,6 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
       expect(reply.status).toBe(502);
       expect(reply.body).toBe(BAD_GATEWAY);
       expect(reply.headers['content-type']).toBe('application/json');
-      expect(reply.elapsedMs).toBeGreaterThanOrEqual(LIMIT_MS);
-      expect(reply.elapsedMs).toBeLessThanOrEqual(LIMIT_MS + 50);
 
       const messageId = String(reply.headers['x-apigee.message-id']);
       const line = lines.find((each) => each.includes(` messageid:${messageId} `));
@@ -76,16 +81,18 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
       expect(fields.bytesRead).toBe('0');
       expect(fields.bytesWritten).toBe('0');
       expect(fields.isOpen).toBe('true');
+      // Judged where it is decided: this connection's handshake timer, then the client's wait around it.
+      const failure = failures.find((each) => each.connection?.local === fields.local);
+      expect(judgeTiming({ setting: 'io.timeout.millis', toleranceMs: TIMER_TOLERANCE_MS }, LIMIT_MS, { clientElapsedMs: reply.elapsedMs, failure })).toEqual([]);
       // age: from the TCP connect to the limit expiring, so at least the limit, and within the
-      // client's own measurement of the same wait; lastIO: from the Client Hello, a moment later.
+      // client's own measurement of the same wait; lastIO: from the Client Hello, a moment later,
+      // so it is the handshake timer's own run, within its tolerance.
       const age = Number(fields.age);
       const lastIO = Number(fields.lastIO);
       expect(age).toBeGreaterThanOrEqual(LIMIT_MS);
       expect(age).toBeLessThanOrEqual(Math.ceil(reply.elapsedMs));
-      expect(reply.elapsedMs - age).toBeLessThanOrEqual(50);
-      expect(lastIO).toBeGreaterThanOrEqual(LIMIT_MS);
-      expect(lastIO).toBeLessThanOrEqual(age);
-      expect(age - lastIO).toBeLessThanOrEqual(50);
+      expect(lastIO).toBeGreaterThanOrEqual(LIMIT_MS - 1);
+      expect(lastIO).toBeLessThanOrEqual(Math.min(age, LIMIT_MS + TIMER_TOLERANCE_MS));
     }
 
     await gateway.close();

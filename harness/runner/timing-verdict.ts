@@ -1,0 +1,68 @@
+/**
+ * Was the answer given at the gateway limit the scenario names? Judged where that time is decided.
+ *
+ * A 502 "at io.timeout.millis" is the gateway's own timer firing. So the verdict reads the
+ * gateway's evidence first: which limit fired, the value it was armed with, and how long its timer
+ * really ran (measured by the agent that armed it). Only then the client's clock, which also
+ * counts what happens before the gateway arms its timer (the request crossing loopback, the TCP
+ * connect) and after it fires (the answer crossing back): on a machine whose cores are both busy
+ * that overhead grew from ~20 ms to ~250 ms here (load average 20), so it gets a wide allowance,
+ * while an answer before the limit, or one decided by anything but the limit, still fails.
+ */
+
+/** What the client's clock may add to the gateway's time on a busy machine. */
+export const CLIENT_SLACK_MS = 1000;
+
+/** A timer fires when the event loop gets to it; `performance.now()` rounding can make it look 1 ms early. */
+const EARLY_ROUNDING_MS = 1;
+
+export interface AnsweredAt {
+  /** the gateway setting whose value the answer must come at */
+  setting: string;
+  /** how late the gateway's timer may fire after its value (a busy event loop delays it) */
+  toleranceMs: number;
+}
+
+/** The limit that fired, as the harness's gateway recorded it. */
+export interface FiredLimit {
+  name: string;
+  ms: number;
+  /** how long the timer really ran, when the gateway measured it */
+  firedAfterMs?: number | undefined;
+}
+
+export interface TimingObservation {
+  /** the client's measure: from writing its request to reading the answer */
+  clientElapsedMs: number;
+  /** the harness gateway's classification; absent for a gateway that is not the harness's own */
+  failure?: { kind: string; description: string; limit?: FiredLimit | undefined } | undefined;
+}
+
+/** The window in which a duration measured up to the limit (a log line's age) must lie. */
+export function limitWindow(limitMs: number, observation: TimingObservation): { min: number; max: number } {
+  return { min: limitMs - EARLY_ROUNDING_MS, max: Math.ceil(observation.clientElapsedMs) + EARLY_ROUNDING_MS };
+}
+
+/** Each way the answer's timing departs from the limit, in a sentence; [] when it came at the limit. */
+export function judgeTiming(expected: AnsweredAt, limitMs: number, observation: TimingObservation): string[] {
+  const problems: string[] = [];
+  const { failure } = observation;
+  if (failure) {
+    const limit = failure.limit;
+    if (!limit) {
+      problems.push(`expected the answer to be decided by ${expected.setting} (${limitMs} ms), but no gateway limit fired: ${failure.description}`);
+    } else if (limit.ms !== limitMs) {
+      problems.push(`the gateway's ${limit.name} limit fired, armed with ${limit.ms} ms, but ${expected.setting} is ${limitMs} ms`);
+    } else if (limit.firedAfterMs !== undefined && (limit.firedAfterMs < limitMs - EARLY_ROUNDING_MS || limit.firedAfterMs > limitMs + expected.toleranceMs)) {
+      problems.push(`the gateway's ${limit.name} limit (${expected.setting}=${limitMs} ms) fired after ${Math.round(limit.firedAfterMs)} ms, outside ${limitMs}–${limitMs + expected.toleranceMs} ms`);
+    }
+  }
+  const elapsed = observation.clientElapsedMs;
+  const latest = limitMs + expected.toleranceMs + CLIENT_SLACK_MS;
+  if (elapsed < limitMs - EARLY_ROUNDING_MS) {
+    problems.push(`the answer came ${Math.round(elapsed)} ms after the request, before ${expected.setting} (${limitMs} ms) could have run out`);
+  } else if (elapsed > latest) {
+    problems.push(`the answer came ${Math.round(elapsed)} ms after the request, far later than ${expected.setting} (${limitMs} ms; at most ${latest} ms allowed)`);
+  }
+  return problems;
+}
