@@ -3,8 +3,8 @@
  * relays): loopback unless told otherwise, an ephemeral port unless one is given, and a busy or
  * forbidden port turned into a one-line error that names it and the fix.
  */
-import type net from 'node:net';
-import { listenError } from './errors.ts';
+import net from 'node:net';
+import { FaultgateError, listenError } from './errors.ts';
 
 export interface ListenOptions {
   /** 0 or absent: an ephemeral port */
@@ -17,6 +17,8 @@ export interface ListenOptions {
 export function listen(server: net.Server, what: string, options: ListenOptions = {}): Promise<number> {
   const port = options.port ?? 0;
   const host = options.host ?? '127.0.0.1';
+  // Node takes '' for every interface; nobody asks for that by leaving a value empty.
+  if (host.trim() === '') return Promise.reject(new FaultgateError('E_CONFIG', `${what}: an empty host listens on every interface; give an address, e.g. 127.0.0.1 (this machine) or 0.0.0.0 (every interface)`));
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, what, port));
     server.once('error', onError);
@@ -34,4 +36,12 @@ export function listen(server: net.Server, what: string, options: ListenOptions 
 export function authority(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return reachable.includes(':') ? `[${reachable}]:${port}` : `${reachable}:${port}`;
+}
+
+/** Whether an address to listen on is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  const v6 = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return v6 === '::1' || v6.startsWith('::ffff:127.');
 }

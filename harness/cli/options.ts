@@ -4,6 +4,7 @@
  */
 import { FaultgateError } from '../errors.ts';
 import { parseScalar, setValue, type ConfigObject } from '../config/set-values.ts';
+import { isLoopback } from '../listen.ts';
 
 export function parsePort(value: string, name = '--port'): number {
   const port = Number(value);
@@ -15,6 +16,20 @@ export function parsePort(value: string, name = '--port'): number {
 export function portOption(port: number | undefined, env: NodeJS.ProcessEnv): number | undefined {
   if (port !== undefined) return port;
   return env.FAULTGATE_PORT === undefined ? undefined : parsePort(env.FAULTGATE_PORT, 'FAULTGATE_PORT');
+}
+
+/** --host, else FAULTGATE_HOST, else loopback; an empty value (which Node takes for every interface) is refused. */
+export function hostOption(host: string | undefined, env: NodeJS.ProcessEnv): string {
+  const [value, name] = host !== undefined ? [host, '--host'] : env.FAULTGATE_HOST !== undefined ? [env.FAULTGATE_HOST, 'FAULTGATE_HOST'] : ['127.0.0.1', ''];
+  if (value.trim() === '') {
+    throw new FaultgateError('E_USAGE', `${name} "": an empty host would listen on every interface; give an address, e.g. 127.0.0.1 (this machine) or 0.0.0.0 (every interface)`);
+  }
+  return value;
+}
+
+/** Says so on stderr when a server listens where other machines can reach it. */
+export function announceExposure(host: string, what: string, stderr: NodeJS.WritableStream = process.stderr): void {
+  if (!isLoopback(host)) stderr.write(`faultgate: ${what} listens on ${host}, not loopback: other machines on the network can reach it\n`);
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -110,7 +110,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('only gateways publish ports, each its own listening port, and no two the same host port', async () => {
+  test('only gateways publish ports, on loopback by default, each its own listening port, and no two the same host port', async () => {
     const all = await invocations();
     const hostPorts: number[] = [];
     for (const [name, service] of services) {
@@ -121,6 +121,8 @@ describe('docker-compose.yml', () => {
         continue;
       }
       expect(published.map((port) => port.container), `service ${name}`).toEqual([invocation.options.port]);
+      // Loopback unless the user says otherwise.
+      expect(published.map((port) => port.hostIp), `service ${name}`).toEqual(['${FAULTGATE_PUBLISH_ADDRESS:-127.0.0.1}']);
       hostPorts.push(...published.map((port) => port.host));
     }
     expect(hostPorts.length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { backends, type BackendName } from '../../../faulty-backends/index.ts';
 import type { BackendDefinition, ListenOptions } from '../../../faulty-backends/backend.ts';
 import { applyAssignments } from '../../config/set-values.ts';
 import { FaultgateError } from '../../errors.ts';
-import { checkSettingNames, collect, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
+import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface BackendCommandOptions {
@@ -33,7 +33,7 @@ export function resolveBackendOptions(name: string, options: BackendCommandOptio
   const input = applyAssignments(settingsFromEnvironment({}, definition.settingNames, definition.settingNames, env), options.set, definition.settingNames);
   const settings: unknown = definition.parseSettings(input);
   const port = portOption(options.port, env);
-  const listen: ListenOptions = { host: options.host ?? env.FAULTGATE_HOST ?? '127.0.0.1', ...(port === undefined ? {} : { port }) };
+  const listen: ListenOptions = { host: hostOption(options.host, env), ...(port === undefined ? {} : { port }) };
   return { definition, settings, listen };
 }
 
@@ -55,6 +55,7 @@ export function registerBackend(program: Command): void {
       const backend = await definition.start(settings, listen);
       const stopped = untilSignal(() => backend.close());
       process.stdout.write(`${backend.url}\n${backend.name}: ${backend.explanation}\n`);
+      announceExposure(listen.host ?? '127.0.0.1', `backend ${backend.name}`);
       await stopped;
     });
 }

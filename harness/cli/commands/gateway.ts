@@ -12,7 +12,7 @@ import { createGateway, parseTarget, type GatewayOptions } from '../../gateway/g
 import { personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
 import { createLogger, logLevelOf } from '../../logger.ts';
-import { checkSettingNames, collect, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
+import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface GatewayCommandOptions {
@@ -60,7 +60,7 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
     personality: definition.name as PersonalityName,
     target,
     settings,
-    host: options.host ?? env.FAULTGATE_HOST ?? '127.0.0.1',
+    host: hostOption(options.host, env),
     ...(port === undefined ? {} : { port }),
   };
 }
@@ -86,6 +86,7 @@ export function registerGateway(program: Command): void {
       const gateway = await createGateway({ ...resolved, logger: createLogger() });
       const stopped = untilSignal(() => gateway.close());
       process.stdout.write(`${gateway.url}\n`);
+      announceExposure(resolved.host ?? '127.0.0.1', 'the gateway');
       process.stdout.write(`${gateway.personality.describe()}\nproduct log: ${gateway.logFile}\n`);
       await stopped;
     });

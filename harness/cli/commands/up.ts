@@ -6,13 +6,13 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { standUp } from '../../stage/stand-up.ts';
-import { parsePort } from '../options.ts';
+import { announceExposure, hostOption, parsePort } from '../options.ts';
 import { untilSignal } from '../until-signal.ts';
 
 interface UpOptions {
   realTime?: boolean;
   basePort?: number;
-  host: string;
+  host?: string;
   logDir?: string;
   json?: boolean;
 }
@@ -23,17 +23,19 @@ export function registerUp(program: Command): void {
     .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')
     .option('--real-time', "the products' own timings (55 s handshake limit, 5 s idle close)")
     .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', (value: string) => parsePort(value, '--base-port'))
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--log-dir <dir>', 'where the product logs go, kept afterwards (default: a temporary folder, removed on Ctrl-C)')
     .option('--json', 'one JSON object per row instead of the table')
     .action(async (options: UpOptions) => {
+      const host = hostOption(options.host, {});
       const stage = await standUp({
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
-        host: options.host,
+        host,
         ...(options.logDir ? { logDir: options.logDir } : {}),
       });
       const stopped = untilSignal(() => stage.close());
+      announceExposure(host, 'every server of the stage');
       if (options.json) {
         for (const row of stage.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
       } else {
