@@ -11,6 +11,8 @@ export interface ListenOptions {
   port?: number;
   /** default 127.0.0.1: loopback only unless the user asks otherwise */
   host?: string;
+  /** a socket already listening on host (one made in the target's network namespace): listen on it instead */
+  handle?: net.Server;
 }
 
 /** listen() as a promise, with a busy or forbidden port turned into a one-line error. */
@@ -22,10 +24,12 @@ export function listen(server: net.Server, what: string, options: ListenOptions 
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, what, port));
     server.once('error', onError);
-    server.listen(port, host, () => {
+    const listening = () => {
       server.off('error', onError);
       resolve((server.address() as net.AddressInfo).port);
-    });
+    };
+    if (options.handle) server.listen(options.handle, listening);
+    else server.listen(port, host, listening);
   });
 }
 

@@ -28,6 +28,7 @@ export default defineScenario({
     { idle: { ms: { test: 300, real: 5000 }, untilTargetCloses: true } },
     { request: { method: 'GET', path } },
   ],
+  wire: { story: 'keepalive-race' },
   expect: {
     status: 502,
     body: '{"message":"socket hang up","code":"ECONNRESET"}',

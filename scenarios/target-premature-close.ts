@@ -16,6 +16,7 @@ export default defineScenario({
   gateway: { personality: 'microgateway', settings: { edgemicro: { logging: { level: 'warn' } } } },
   backend: { name: 'fin-mid-request' },
   client: [{ request: { method: 'GET', path: '/emg_badtarget/flakey/hangup' } }],
+  wire: { story: 'premature-close' },
   expect: {
     status: 502,
     body: '{"message":"socket hang up","code":"ECONNRESET"}',

@@ -16,5 +16,7 @@ export default defineScenario({
   gateway: { personality: 'edge', settings: { 'io.timeout.millis': { test: 1000, real: 55000 } } },
   backend: { name: 'healthy', settings: { tls: true } },
   client: [{ request: { method: 'GET', path: '/v1/orders' } }],
+  // On the wire: the same path and limit as the failure, without the firewall rule.
+  wire: { story: 'handshake-completes', gateway: { 'io.timeout.millis': { test: 1500, real: 55000 } } },
   expect: { status: 200, body: '{"ok":true}', logs: [] },
 });

@@ -20,6 +20,15 @@ export default defineScenario({
   gateway: { personality: 'edge', settings: { 'io.timeout.millis': { test: 1000, real: 55000 } } },
   backend: { name: 'swallow-client-hello' },
   client: [{ request: { method: 'GET', path: '/v1/orders' } }],
+  // On the wire, the document's own cause: a real TLS server that would answer, behind a firewall
+  // that passes the TCP handshake and drops the Client Hello. The limit leaves room for the
+  // kernel's first three retransmissions (after about 0.2, 0.6 and 1.4 s).
+  wire: {
+    story: 'firewall-drops-handshake',
+    backend: { name: 'healthy', settings: { tls: true } },
+    firewall: 'drop-payload',
+    gateway: { 'io.timeout.millis': { test: 1500, real: 55000 } },
+  },
   expect: {
     status: 502,
     body: '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}',

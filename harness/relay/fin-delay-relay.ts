@@ -23,6 +23,11 @@ export interface FinDelayRelayOptions {
   holdFinMs: number;
   /** the scheme of the URL it reports (the relay itself is plain TCP, so TLS passes through) */
   protocol?: 'http' | 'https';
+  /**
+   * pass a request written into a held connection on to the backend as well, so that the backend's
+   * kernel answers it with RST where a capture on the backend's side can see it (wire mode)
+   */
+  forwardLateRequest?: boolean;
 }
 
 export interface FinDelayRelayEvents {
@@ -92,6 +97,7 @@ export class FinDelayRelay extends EventEmitter<FinDelayRelayEvents> {
         // The gateway wrote into a connection the backend has already closed: the request crossed
         // the FIN in flight. The backend would only answer it with RST; the FIN goes on now.
         passFin(`the gateway's ${chunk.length} bytes crossed it in flight`);
+        if (this.options.forwardLateRequest) backendSide.write(chunk);
         return;
       }
       backendSide.write(chunk);

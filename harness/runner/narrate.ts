@@ -7,6 +7,7 @@
 import pc from 'picocolors';
 import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
 import { INVOCATION } from '../invocation.ts';
+import { packetList } from '../wire/packet-list.ts';
 import { documents } from './documents.ts';
 import type { Evidence, TimelineEntry } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
@@ -139,9 +140,31 @@ export function narrateHeader(scenario: Scenario, setup: NarrationSetup, c: Colo
   return out;
 }
 
-/** After the timeline: the answer, what the wire showed, the product log, the verdict and the fix. */
+/** Wire mode: where the capture was taken, the document's telnet step, and the packet list with its reading. */
+export function narratePackets(evidence: Evidence, c: Colors): string[] {
+  const wire = evidence.wire;
+  if (!wire || !evidence.packets) return [];
+  const out = [c.bold('packets')];
+  out.push(`${c.dim('captured')}  on ${wire.capturedOn}`);
+  out.push(`${c.dim('filter')}    tcpdump -i ${wire.path.interface} '${wire.filter}'`);
+  if (wire.firewall) out.push(`${c.dim('firewall')}  ${wire.firewall}`);
+  if (wire.tcpConnect) {
+    const target = `${wire.path.target} ${wire.path.port}`;
+    out.push(
+      wire.tcpConnect.ok
+        ? `${c.dim('telnet')}    telnet ${target}: a plain TCP connection opens (${Math.round(wire.tcpConnect.ms)} ms), so the network path is fine; what fails is the TLS handshake`
+        : `${c.dim('telnet')}    telnet ${target}: ${wire.tcpConnect.error ?? 'fails'}: the network path itself is broken`,
+    );
+  }
+  out.push(...packetList(evidence.packets, wire.reading, c).map((line) => `  ${line}`));
+  if (evidence.pcap) out.push(`${c.dim('capture')}   ${evidence.pcap}   (open it in Wireshark: wireshark ${evidence.pcap})`);
+  out.push('');
+  return out;
+}
+
+/** After the timeline: the packets (wire mode), the answer, what the wire showed, the product log, the verdict and the fix. */
 export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors = pc): string[] {
-  const out: string[] = [''];
+  const out: string[] = ['', ...narratePackets(evidence, c)];
   if (evidence.response) {
     out.push(`${c.bold('answer')}    ${evidence.response.status} ${evidence.response.body}`);
   } else if (evidence.error) {
@@ -169,7 +192,7 @@ export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors
     );
   }
   if (scenario.twin) {
-    out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    ${INVOCATION} run ${scenario.twin}`);
+    out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    ${INVOCATION} run ${scenario.twin}${evidence.wire ? ' --wire' : ''}`);
   }
   return out;
 }

@@ -19,6 +19,9 @@ import type { PersonalityName } from '../gateway/personality.ts';
 import { referenceStarters } from '../reference/scenario-gateway.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { now, type TraceEvent, type TraceSink } from '../trace.ts';
+import type { Packet } from '../wire/decode.ts';
+import type { WirePath } from '../wire/path.ts';
+import { TargetSide, type WireEvidence } from '../wire/target-side.ts';
 import { driveClient, type RequestOutcome, type ResolvedStep } from './client.ts';
 import { resolveDuration, resolveDurations } from './duration.ts';
 import { judge } from './expectations.ts';
@@ -41,6 +44,13 @@ export interface RunOptions {
   onTrace?: TraceSink;
   /** everything is started and configured; the client is about to send (a narration's header) */
   onReady?: (setup: RunSetup) => void;
+  /**
+   * the target side in a network namespace of its own, behind a veth pair, captured (true: a path
+   * of the run's own; a path: one shared with other runs, e.g. repetitions)
+   */
+  wire?: boolean | WirePath;
+  /** wire mode: write the capture here (default: beside the product log when it is kept) */
+  pcap?: string;
 }
 
 /** What a run is set up to do, known before the client sends: a narration's header. */
@@ -89,6 +99,12 @@ export interface Evidence {
   elapsedMs: number;
   settings: { gateway: unknown; backend: unknown; relay?: { holdFinMs: number } | undefined };
   backend: { name: string; explanation: string };
+  /** wire mode: the decoded capture, numbered from 1 as Wireshark numbers it */
+  packets?: Packet[];
+  /** wire mode: the capture file, when it is kept */
+  pcap?: string;
+  /** wire mode: the path, the capture filter, the firewall, the telnet step and the document's reading */
+  wire?: Omit<WireEvidence, 'packets'>;
 }
 
 /** What the runner needs of a gateway, whichever one runs. */
@@ -154,7 +170,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const start = gatewayStarters[choice];
   if (!start) throw new Error(`no gateway starter for ${choice}`);
   const { personality } = scenario.gateway;
-  const backendSettings = resolveDurations(scenario.backend.settings, realTime);
+  const onWire = options.wire !== undefined && options.wire !== false;
+  const backendChoice = (onWire && scenario.wire?.backend) || scenario.backend;
+  const backendSettings = resolveDurations(backendChoice.settings, realTime);
   const relaySettings = scenario.relay ? { holdFinMs: naturalRace ? 0 : resolveDuration(scenario.relay.holdFinMs, realTime) } : undefined;
   const steps = resolveDurations(scenario.client, realTime) as ResolvedStep[];
 
@@ -165,16 +183,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.onTrace?.(event);
   };
   const ownLogDir = options.logDir === undefined ? mkdtempSync(join(tmpdir(), `faultgate-${scenario.name}-`)) : undefined;
-  const gatewaySettings = personalities[personality].withLogDir(resolveDurations(scenario.gateway.settings, realTime), options.logDir ?? (ownLogDir as string));
+  const gatewaySettings = personalities[personality].withLogDir(resolveDurations({ ...scenario.gateway.settings, ...(onWire ? scenario.wire?.gateway : {}) }, realTime), options.logDir ?? (ownLogDir as string));
   const started: { close(): Promise<void> }[] = [];
   try {
-    const definition = backends[scenario.backend.name as BackendName] as BackendDefinition;
-    const backend = await definition.start(backendSettings);
+    const side = onWire ? await TargetSide.open(typeof options.wire === 'object' ? { path: options.wire } : {}) : undefined;
+    if (side) started.push(side);
+    const definition = backends[backendChoice.name as BackendName] as BackendDefinition;
+    const backend = await definition.start(backendSettings, await side?.listenOptions());
     started.push(backend);
+    const pcap = options.pcap ?? join(options.logDir ?? (ownLogDir as string), `${scenario.name}-${backend.port}.pcap`);
+    await side?.guard(backend.port, backend.protocol, scenario.wire?.firewall, typeof options.wire === 'object' && !options.pcap ? undefined : pcap);
     backend.on('trace', trace);
     let relay: FinDelayRelay | undefined;
     if (relaySettings) {
-      relay = await startFinDelayRelay({ target: { host: '127.0.0.1', port: backend.port }, holdFinMs: relaySettings.holdFinMs, protocol: backend.protocol });
+      const target = { host: side?.path.targetAddress ?? '127.0.0.1', port: backend.port };
+      relay = await startFinDelayRelay({ target, holdFinMs: relaySettings.holdFinMs, protocol: backend.protocol, forwardLateRequest: side !== undefined });
       started.push(relay);
       relay.on('trace', trace);
     }
@@ -231,6 +254,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.signal?.throwIfAborted();
     const logs = await gateway.lines(scenario.expect.logs.length);
     const failure = gateway.lastFailure();
+    const wire = side ? await side.finish(scenario.wire?.story, wireContext(timeline, startedAt, logs), { relay: relay !== undefined, boundMs: realTime ? 10_000 : 3_000 }) : undefined;
     const problems = judge(
       scenario.expect,
       {
@@ -242,6 +266,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
       scenario.client as { request?: { expectStatus?: number } }[],
     );
+    if (wire) problems.push(...wire.problems);
     const last = outcomes.at(-1);
     const messageId = personality === 'edge' ? (gateway.lastTag?.() ?? headerValue(last?.headers?.[MESSAGE_ID_HEADER.toLowerCase()])) : undefined;
     return {
@@ -266,9 +291,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       elapsedMs,
       settings: setup.settings,
       backend: { name: backend.name, explanation: backend.explanation },
+      ...(wire ? wireEvidence(wire, !ownLogDir || options.pcap !== undefined ? pcap : undefined) : {}),
     };
   } finally {
     await Promise.allSettled(started.reverse().map((closable) => closable.close()));
     if (ownLogDir) rmSync(ownLogDir, { recursive: true, force: true });
   }
+}
+
+/** When the gateway closed its connection to the target, and when each log line was stamped, on the capture's clock. */
+function wireContext(timeline: readonly TimelineEntry[], startedAt: number, logs: readonly string[]) {
+  const closed = timeline.find((event) => event.source === 'target-socket' && event.kind === 'socket-closed');
+  const logTimes = logs.map((line) => Date.parse(/^\d{4}-\d\d-\d\dT[\d:.]+Z/.exec(line)?.[0] ?? '')).filter((time) => !Number.isNaN(time));
+  return { ...(closed ? { gatewayClosedAt: performance.timeOrigin + startedAt + closed.t } : {}), logTimes };
+}
+
+function wireEvidence({ packets, ...wire }: WireEvidence, pcap: string | undefined): Pick<Evidence, 'packets' | 'pcap' | 'wire'> {
+  return { packets, ...(pcap ? { pcap } : {}), wire };
 }

@@ -11,6 +11,7 @@ import { personalityNames } from '../gateway/personality.ts';
 import { documentIds } from './documents.ts';
 import { durationSchema } from './duration.ts';
 import { positiveMillis } from '../config/fields.ts';
+import { wireStories } from '../wire/stories.ts';
 
 const backendNames = Object.keys(backends) as [string, ...string[]];
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
@@ -115,6 +116,25 @@ export const scenarioSchema = z
     relay: z.object({ holdFinMs: durationSchema }).strict().optional(),
     client: z.array(stepSchema).min(1, { error: 'expected at least one client step' }),
     expect: expectationSchema,
+    /** how the scenario runs with --wire: the packet story its capture must tell, and what differs on the wire */
+    wire: z
+      .object({
+        story: z.enum(wireStories, { error: `expected one of ${wireStories.join(', ')}` }),
+        /** the target on the wire, when it differs from the loopback stand-in (a real server behind a real firewall) */
+        backend: z
+          .object({
+            name: z.enum(backendNames, { error: `expected one of ${backendNames.join(', ')}` }),
+            settings: settings.default({}),
+          })
+          .strict()
+          .optional(),
+        /** drop-payload: the Edge document's firewall, which lets the TCP handshake through and drops what follows */
+        firewall: z.enum(['drop-payload']).optional(),
+        /** gateway settings that differ on the wire (e.g. a handshake limit that leaves room for three retransmissions) */
+        gateway: settings.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
@@ -19,6 +19,7 @@ import { startProgress, type LiveProgress } from '../../runner/progress.ts';
 import { expectedDurationMs } from '../../runner/expected-duration.ts';
 import { gatewayStarters, runScenario, type Evidence, type GatewayChoice, type RunOptions } from '../../runner/run-scenario.ts';
 import type { Scenario } from '../../runner/scenario.ts';
+import { wireUnavailable } from '../../wire/tools.ts';
 
 interface RunCommandOptions {
   json?: boolean;
@@ -27,6 +28,8 @@ interface RunCommandOptions {
   naturalRace?: boolean;
   repeat: number;
   logDir?: string;
+  wire?: boolean;
+  pcap?: string;
 }
 
 const gatewayChoices: GatewayChoice[] = ['mimic', ...engineVersions.map((version) => `microgateway-core@${version}` as const)];
@@ -110,6 +113,8 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.naturalRace ? { naturalRace: true } : {}),
         ...logDirFor(scenario, options),
+        ...(options.wire ? { wire: true } : {}),
+        ...(options.pcap ? { pcap: resolve(options.pcap) } : {}),
       }).then((evidence) => {
         report(scenario, evidence);
         finish?.(evidence);
@@ -141,12 +146,22 @@ export function registerRun(program: Command): void {
     .option('--natural-race', 'no FIN hold: the keep-alive race at its natural odds (use with --repeat)')
     .option('--repeat <n>', 'run each scenario n times, side by side, and count the outcomes', parseRepeat, 1)
     .option('--log-dir <dir>', 'where the product logs go (default: a new folder under the system temp folder)')
+    .option('--wire', "the target in a network namespace of its own, behind a veth pair, its packets captured and decoded (root; iproute2, nftables, tcpdump, tshark)")
+    .option('--pcap <file>', 'with --wire: write the capture here (default: beside the product log of a narrated run)')
     .action(async (names: string[], options: RunCommandOptions) => {
       const gateway = parseGatewayChoice(options.gateway);
+      if (options.pcap && !options.wire) throw new FaultgateError('E_USAGE', '--pcap needs --wire: only a wire run is captured');
+      if (options.wire) {
+        const missing = wireUnavailable();
+        if (missing) throw new FaultgateError('E_PRIVILEGE', missing);
+      }
       if (gateway !== 'mimic' && !gatewayStarters[gateway]) {
         throw new FaultgateError('E_USAGE', `--gateway ${gateway}: the real engine is not installed (npm ci installs it as a dev dependency)`);
       }
       const scenarios = onGateway(await selectScenarios(names), names, gateway);
+      if (options.pcap && (scenarios.length > 1 || options.repeat > 1)) {
+        throw new FaultgateError('E_USAGE', `--pcap ${options.pcap}: one file holds one run; name one scenario and leave out --repeat (or leave out --pcap)`);
+      }
       const controller = new AbortController();
       // Every run side by side listens for the interrupt.
       setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
