@@ -14,8 +14,7 @@ export const finMidRequest = defineBackend({
   summary: 'reads the request, then closes (FIN) without answering (the target closing prematurely)',
   settings: z
     .object({
-      /** 0: close as soon as the request head has arrived */
-      afterBodyBytes: z.number().int().nonnegative().default(0),
+      afterBodyBytes: z.number().int().nonnegative().default(0).describe('FIN once this much of the body has arrived; 0: as soon as the request head has'),
     })
     .strict(),
   protocol: () => 'http',

@@ -15,11 +15,10 @@ export const healthy = defineBackend({
   summary: 'answers every request with 200 at once (the control)',
   settings: z
     .object({
-      tls: z.boolean().default(false),
-      status: z.number().int().min(200).max(599).default(200),
-      body: z.string().default('{"ok":true}'),
-      /** Node's own default: idle keep-alive connections are closed after 5 s */
-      keepAliveTimeoutMs: millis().default(5000),
+      tls: z.boolean().default(false).describe('serve HTTPS with a certificate made at start'),
+      status: z.number().int().min(200).max(599).default(200).describe('the status of each answer'),
+      body: z.string().default('{"ok":true}').describe('the body of each answer'),
+      keepAliveTimeoutMs: millis().default(5000).describe("idle keep-alive connections are closed after this (Node's own default)"),
     })
     .strict(),
   protocol: (settings) => (settings.tls ? 'https' : 'http'),

@@ -20,12 +20,11 @@ export const idleCloser = defineBackend({
   summary: 'closes keep-alive connections left idle too long (the keep-alive mismatch)',
   settings: z
     .object({
-      idleTimeoutMs: positiveMillis().default(5000),
-      advertiseKeepAliveHint: z.boolean().default(false),
-      /** the N of Keep-Alive: timeout=N; by default the idle timeout in whole seconds, rounded down as Node does */
-      hintSeconds: seconds().optional(),
-      tls: z.boolean().default(false),
-      body: z.string().default('{"ok":true}'),
+      idleTimeoutMs: positiveMillis().default(5000).describe('a keep-alive connection idle this long is closed, silently (FIN)'),
+      advertiseKeepAliveHint: z.boolean().default(false).describe('send Keep-Alive: timeout=N with each response'),
+      hintSeconds: seconds().optional().describe('the N of Keep-Alive: timeout=N; absent: the idle timeout in whole seconds, rounded down as Node does'),
+      tls: z.boolean().default(false).describe('serve HTTPS with a certificate made at start'),
+      body: z.string().default('{"ok":true}').describe('the body of each 200'),
     })
     .strict(),
   protocol: (settings) => (settings.tls ? 'https' : 'http'),

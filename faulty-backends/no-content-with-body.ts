@@ -15,8 +15,8 @@ export const noContentWithBody = defineBackend({
   summary: 'answers 204 with a body (a response HTTP forbids)',
   settings: z
     .object({
-      status: z.union([z.literal(204), z.literal(205)]).default(204),
-      body: z.string().min(1).default('{"note":"a body that a 204 must not have"}'),
+      status: z.union([z.literal(204), z.literal(205)]).default(204).describe('the status it answers'),
+      body: z.string().min(1).default('{"note":"a body that a 204 must not have"}').describe('the body it sends with it anyway'),
     })
     .strict(),
   protocol: () => 'http',

@@ -12,7 +12,7 @@ export const notHttp = defineBackend({
   summary: 'answers with bytes that are not HTTP (a target URL pointing at the wrong service)',
   settings: z
     .object({
-      greeting: z.string().min(1).default('SSH-2.0-OpenSSH_9.2p1\r\n'),
+      greeting: z.string().min(1).default('SSH-2.0-OpenSSH_9.2p1\r\n').describe('what it sends instead of an HTTP response'),
     })
     .strict(),
   protocol: () => 'http',

@@ -13,7 +13,7 @@ export const resetMidRequest = defineBackend({
   summary: 'reads the request, then resets the connection (RST instead of FIN)',
   settings: z
     .object({
-      afterBodyBytes: z.number().int().nonnegative().default(0),
+      afterBodyBytes: z.number().int().nonnegative().default(0).describe('RST once this much of the body has arrived; 0: as soon as the request head has'),
     })
     .strict(),
   protocol: () => 'http',

@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isFaultgateError } from '../errors.ts';
+import { INVOCATION } from '../invocation.ts';
 import { commands } from './commands/index.ts';
+import { exits, teach } from './help.ts';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
@@ -15,8 +17,17 @@ export function buildProgram(): Command {
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // A mistake commander finds (an unknown option, a missing argument) is one line like ours.
-      outputError: (text, write) => write(`faultgate: ${text.replace(/^error: /, '').trim()} (run faultgate --help for usage)\n`),
+      outputError: (text, write) => write(`faultgate: ${text.replace(/^error: /, '').trim()} (see ${INVOCATION} --help)\n`),
     });
+  teach(program, {
+    examples: [
+      ['list', 'the scenarios: document, cause, personality'],
+      ['run all', 'every scenario, narrated, each failure with its fix (what npm start does)'],
+      ['up', 'every faulty backend behind both gateways, for curl, until Ctrl-C'],
+      ['run --help', "a command's options, examples and exit codes"],
+    ],
+    exits: [exits.ok('done as asked'), exits.failed('a scenario, check or probe did not come out as expected'), exits.usage, exits.interrupted],
+  });
   for (const register of commands) register(program);
   program.commands.forEach((command) => command.exitOverride());
   return program;

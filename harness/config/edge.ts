@@ -12,21 +12,20 @@ import type { LoadedFile } from './load-file.ts';
 
 export const edgeSettingsSchema = z
   .object({
-    /** TCP connect limit; exceeding it gives 503 ServiceUnavailable */
-    'connect.timeout.millis': positiveMillis().default(3000),
-    /** no data read or written for this long: 504 while waiting for a response; bounds the TLS handshake too (502) */
-    'io.timeout.millis': positiveMillis().default(55000),
-    /** idle pooled target connections are closed after this */
-    'keepalive.timeout.millis': millis().default(60000),
-    /** the folder that receives system.log (Edge for Private Cloud's path by default) */
-    'logging.dir': name('a folder').default('/opt/apigee/var/log/edge-message-processor'),
-    /** the names system.log prints for the transaction */
-    org: name('an organization name').default('myorg'),
-    env: name('an environment name').default('test'),
-    api: name('an API proxy name').default('faultgate'),
-    rev: z.number({ error: 'expected a revision number' }).int().positive().default(1),
-    /** not an Edge property: whether pooled connections are retired early on Keep-Alive: timeout=N */
-    'keepalive.honour.hint': z.boolean({ error: 'expected true or false' }).default(false),
+    'connect.timeout.millis': positiveMillis().default(3000).describe('TCP connect limit; exceeding it gives 503 ServiceUnavailable'),
+    'io.timeout.millis': positiveMillis()
+      .default(55000)
+      .describe('no data read or written for this long: 504 while waiting for a response; bounds the TLS handshake too (502)'),
+    'keepalive.timeout.millis': millis().default(60000).describe('idle pooled target connections are closed after this'),
+    'logging.dir': name('a folder').default('/opt/apigee/var/log/edge-message-processor').describe("the folder that receives system.log (Edge for Private Cloud's path by default)"),
+    org: name('an organization name').default('myorg').describe('the organization system.log prints'),
+    env: name('an environment name').default('test').describe('the environment system.log prints'),
+    api: name('an API proxy name').default('faultgate').describe('the API proxy system.log prints'),
+    rev: z.number({ error: 'expected a revision number' }).int().positive().default(1).describe('the proxy revision system.log prints'),
+    'keepalive.honour.hint': z
+      .boolean({ error: 'expected true or false' })
+      .default(false)
+      .describe('not an Edge property: retire pooled connections early on Keep-Alive: timeout=N'),
   })
   .strict();
 

@@ -20,7 +20,8 @@ export const millis = () =>
     .number({ error: 'expected a whole number of milliseconds' })
     .int({ error: 'expected a whole number of milliseconds' })
     .nonnegative({ error: 'must not be negative (milliseconds)' })
-    .max(MAX_TIMER_MS, atMost(MAX_TIMER_MS, 'milliseconds'));
+    .max(MAX_TIMER_MS, atMost(MAX_TIMER_MS, 'milliseconds'))
+    .meta({ unit: 'ms' });
 
 /** A duration in milliseconds that must be more than 0. */
 export const positiveMillis = () => millis().positive({ error: 'must be more than 0 milliseconds' });
@@ -31,7 +32,8 @@ export const positiveSeconds = () =>
     .number({ error: 'expected a whole number of seconds' })
     .int({ error: 'expected a whole number of seconds' })
     .positive({ error: 'must be more than 0 seconds' })
-    .max(MAX_TIMER_SECONDS, atMost(MAX_TIMER_SECONDS, 'seconds'));
+    .max(MAX_TIMER_SECONDS, atMost(MAX_TIMER_SECONDS, 'seconds'))
+    .meta({ unit: 's' });
 
 /** A duration in whole seconds, 0 or more (a Keep-Alive: timeout=N hint). */
 export const seconds = () =>
@@ -39,7 +41,8 @@ export const seconds = () =>
     .number({ error: 'expected a whole number of seconds' })
     .int({ error: 'expected a whole number of seconds' })
     .nonnegative({ error: 'must not be negative (seconds)' })
-    .max(MAX_TIMER_SECONDS, atMost(MAX_TIMER_SECONDS, 'seconds'));
+    .max(MAX_TIMER_SECONDS, atMost(MAX_TIMER_SECONDS, 'seconds'))
+    .meta({ unit: 's' });
 
 export const tcpPort = () =>
   z

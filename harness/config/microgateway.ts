@@ -21,18 +21,18 @@ export const microgatewayVersions = ['3.1.6', '3.3.7'] as const;
 export type MicrogatewayVersion = (typeof microgatewayVersions)[number];
 
 const loggingSchema = z.looseObject({
-  level: z.enum(microgatewayLogLevels, { error: `expected one of ${microgatewayLogLevels.join(', ')}` }).default('warn'),
-  dir: name('a folder').default('/var/tmp'),
+  level: z
+    .enum(microgatewayLogLevels, { error: `expected one of ${microgatewayLogLevels.join(', ')}` })
+    .default('warn')
+    .describe("the lowest level written (edgemicro's template ships error, which hides the document's [warn] line)"),
+  dir: name('a folder').default('/var/tmp').describe('the folder of edgemicro-<hostname>-<uid>-<n>-api.log'),
 });
 
 const edgemicroSchema = z.looseObject({
-  port: tcpPort().default(8000),
-  /** client-facing keep-alive (ms); Node's 5000 when absent */
-  keep_alive_timeout: positiveMillis().optional(),
-  /** client-facing headers timeout (ms); keep_alive_timeout + 5000 when absent */
-  headers_timeout: positiveMillis().optional(),
-  /** target request timeout, in seconds: 504 when exceeded */
-  request_timeout: positiveSeconds().optional(),
+  port: tcpPort().default(8000).describe('the port it listens on (--port wins)'),
+  keep_alive_timeout: positiveMillis().optional().describe("client-facing keep-alive; Node's 5000 when absent"),
+  headers_timeout: positiveMillis().optional().describe('client-facing headers timeout; keep_alive_timeout + 5000 when absent'),
+  request_timeout: positiveSeconds().optional().describe('target request timeout: 504 when exceeded; absent: none'),
   logging: loggingSchema.prefault({}),
 });
 
@@ -46,17 +46,21 @@ const targetSchema = z.looseObject({
 });
 
 export const microgatewaySettingsSchema = z.looseObject({
-  /** `edgemicro start -o`: printed in every event-log line */
-  org: name('an organization name').default('myorg'),
-  /** `edgemicro start -e` */
-  env: name('an environment name').default('test'),
-  version: z.enum(microgatewayVersions, { error: `expected one of ${microgatewayVersions.join(', ')}` }).default('3.1.6'),
+  org: name('an organization name').default('myorg').describe('`edgemicro start -o`: printed in every event-log line'),
+  env: name('an environment name').default('test').describe('`edgemicro start -e`: printed in every event-log line'),
+  version: z
+    .enum(microgatewayVersions, { error: `expected one of ${microgatewayVersions.join(', ')}` })
+    .default('3.1.6')
+    .describe("the release whose log format is written (3.1.6 is the document's)"),
   edgemicro: edgemicroSchema.prefault({}),
   targets: z.array(targetSchema, { error: 'expected a list of targets' }).optional(),
-  /** ms an idle pooled target connection is kept; absent: until the target closes it */
-  target_idle_timeout: millis().optional(),
-  /** retire a pooled connection at N s − 1 s when the target sends Keep-Alive: timeout=N (microgateway-core does not) */
-  honour_keep_alive_hint: z.boolean({ error: 'expected true or false' }).default(false),
+  target_idle_timeout: millis()
+    .optional()
+    .describe("not edgemicro's: how long an idle pooled target connection is kept (the document's operating-system keep-alive); absent: until the target closes it"),
+  honour_keep_alive_hint: z
+    .boolean({ error: 'expected true or false' })
+    .default(false)
+    .describe("not edgemicro's: retire a pooled connection at N s - 1 s when the target sends Keep-Alive: timeout=N (microgateway-core does not)"),
 });
 
 export type MicrogatewaySettings = z.output<typeof microgatewaySettingsSchema>;

@@ -14,7 +14,7 @@ export interface PersonalityDefinition<Settings> {
   name: PersonalityName;
   /** one line for listings */
   summary: string;
-  /** the schema parseSettings checks against */
+  /** the schema parseSettings checks against; help lists its defaults, units and descriptions */
   settingsSchema: z.ZodType;
   /** the names `--set` accepts */
   settingNames: ReadonlySet<string>;

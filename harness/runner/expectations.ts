@@ -95,6 +95,7 @@ export function judge(expect: Expectation, observed: Observed, steps: readonly {
   if (expect.failure !== undefined && kind !== undefined && kind !== expect.failure) {
     problems.push(`expected the gateway to classify the failure as ${expect.failure}, it said ${kind}`);
   }
+  if (expect.logs === undefined) return problems;
   if (observed.logs.length !== expect.logs.length) {
     problems.push(`expected ${expect.logs.length} product log line(s), got ${observed.logs.length}${observed.logs.length ? `:\n      ${observed.logs.join('\n      ')}` : ''}`);
   } else {

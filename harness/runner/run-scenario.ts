@@ -252,7 +252,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const elapsedMs = now() - firstRequestAt;
     // An interrupted run is no evidence: say so rather than judge half a run.
     options.signal?.throwIfAborted();
-    const logs = await gateway.lines(scenario.expect.logs.length);
+    const logs = await gateway.lines(scenario.expect.logs?.length ?? 0);
     const failure = gateway.lastFailure();
     const wire = side ? await side.finish(scenario.wire?.story, wireContext(timeline, startedAt, logs), { relay: relay !== undefined, boundMs: realTime ? 10_000 : 3_000 }) : undefined;
     const problems = judge(

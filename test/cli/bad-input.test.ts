@@ -62,7 +62,7 @@ describe.concurrent('faultgate: bad input', () => {
   it('an option that does not exist: one line, with where to find the usage', async (context) => {
     context
       .expect(await refused(context, ['gateway', '--personality', 'edge', ...TARGET, '--timeout', '5']))
-      .toBe("faultgate: unknown option '--timeout' (run faultgate --help for usage)");
+      .toBe("faultgate: unknown option '--timeout' (see npx faultgate --help)");
   });
 
   it('a port in use: names the port and the way out', async (context) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FaultgateError } from '../../harness/errors.ts';
 import { loadScenarioFile, loadScenarios, selectScenarios } from '../../harness/runner/load-scenarios.ts';
+import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { tempDir } from '../helpers.ts';
 
 const valid = {
@@ -42,6 +43,15 @@ describe('loading scenario files', () => {
     const file = join(tempDir(), 'mine.json');
     writeFileSync(file, JSON.stringify(valid));
     expect((await loadScenarioFile(file)).name).toBe('my-scenario');
+  });
+
+  it('a scenario that leaves out expect.logs has its lines recorded, not judged', async () => {
+    const file = join(tempDir(), 'mine.json');
+    writeFileSync(file, JSON.stringify(valid));
+    const evidence = await runScenario(await loadScenarioFile(file));
+    expect(evidence.logs).toHaveLength(2);
+    expect(evidence.problems).toEqual([]);
+    expect(evidence.ok).toBe(true);
   });
 
   it('names a missing field', async () => {

@@ -9,6 +9,7 @@ import type { BackendDefinition, ListenOptions } from '../../../faulty-backends/
 import { applyAssignments } from '../../config/set-values.ts';
 import { FaultgateError } from '../../errors.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
+import { backendSettingSections, exits, teach } from '../help.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface BackendCommandOptions {
@@ -38,8 +39,17 @@ export function resolveBackendOptions(name: string, options: BackendCommandOptio
 }
 
 export function registerBackend(program: Command): void {
-  program
-    .command('backend')
+  const command = program.command('backend');
+  teach(command, {
+    examples: [
+      ['backend fin-mid-request --port 9000', 'reads each request head, then FIN without a response'],
+      ['backend idle-closer --set idleTimeoutMs=5000 --set advertiseKeepAliveHint=true', 'closes idle keep-alive connections after 5 s'],
+      ['backend healthy --set tls=true --check', 'the resolved settings as JSON; nothing started'],
+    ],
+    exits: [exits.ok('stopped with Ctrl-C or SIGTERM, everything closed (with --check: the settings are valid)'), exits.usage],
+    sections: backendSettingSections,
+  });
+  command
     .argument('<name>', `one of: ${Object.keys(backends).join(', ')}`)
     .description('run one faulty backend until Ctrl-C')
     .option('--port <n>', 'port to listen on; default any free one (env FAULTGATE_PORT)', (value: string) => parsePort(value))

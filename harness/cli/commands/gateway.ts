@@ -13,6 +13,7 @@ import { personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
 import { createLogger, logLevelOf } from '../../logger.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
+import { exits, personalitySettingSections, teach } from '../help.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface GatewayCommandOptions {
@@ -66,8 +67,18 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
 }
 
 export function registerGateway(program: Command): void {
-  program
-    .command('gateway')
+  const command = program.command('gateway');
+  teach(command, {
+    examples: [
+      ['gateway --personality microgateway --target http://127.0.0.1:9000 --port 8000', 'Microgateway in front of a backend on 9000'],
+      ['gateway --personality edge --target http://127.0.0.1:9000 --set io.timeout.millis=1000', 'Edge with a 1 s I/O limit'],
+      ['gateway --personality edge --config examples/configs/target-endpoint.xml --check', "a TargetEndpoint's properties and URL, resolved; nothing started"],
+      ['gateway --personality microgateway --target http://127.0.0.1:9000 --config examples/configs/org-env-config.yaml --check', 'an edgemicro org-env-config.yaml, resolved; nothing started'],
+    ],
+    exits: [exits.ok('stopped with Ctrl-C or SIGTERM, everything closed (with --check: the settings are valid)'), exits.usage],
+    sections: personalitySettingSections,
+  });
+  command
     .description('run one gateway (edge or microgateway personality) in front of a target until Ctrl-C')
     .option('--personality <name>', `edge or microgateway (env FAULTGATE_PERSONALITY)`)
     .option('--target <url>', 'the backend to front: http://host:port or https://host:port (env FAULTGATE_TARGET)')

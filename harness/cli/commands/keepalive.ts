@@ -14,6 +14,7 @@ import { loadChain, type Chain } from '../../keepalive/chain.ts';
 import { defaultProbeSettings, planProbe, runProbes, type ExternalGateway, type ProbePlan, type ProbeResult, type ProbeSettings } from '../../keepalive/probe.ts';
 import { checkJson, checkText, coloursFor, markdownTable, probeJson, probeText } from '../../keepalive/report.ts';
 import { connectionsOf, isSafe } from '../../keepalive/rule.ts';
+import { exits, teach } from '../help.ts';
 
 const number = (flag: string, what: string) =>
   z.coerce.number({ error: `${flag}: expected ${what}` }).refine(Number.isFinite, { error: `${flag}: expected ${what}` });
@@ -103,9 +104,24 @@ export function registerKeepalive(program: Command): void {
   const keepalive = program
     .command('keepalive')
     .description("check a chain of hops against the Microgateway document's keep-alive rule, and prove it with traffic");
+  const checkExits = [exits.ok('every connection is safe'), exits.failed('one is not (the fix is printed beside it)'), exits.usage];
+  teach(keepalive, {
+    examples: [
+      ['keepalive check examples/chains/three-hops-fault-second.yaml', 'the rule, per connection'],
+      ['keepalive probe examples/chains/three-hops-fault-second.yaml --scale-to 1000', 'the same, proved with traffic'],
+    ],
+    exits: checkExits,
+  });
 
-  keepalive
-    .command('check')
+  const check = keepalive.command('check');
+  teach(check, {
+    examples: [
+      ['keepalive check examples/chains/mismatched.yaml', 'both timeouts, the verdict, the margin and the fix'],
+      ['keepalive check examples/chains/*.yaml --json', 'every chain, as JSON'],
+    ],
+    exits: checkExits,
+  });
+  check
     .argument('<chain...>', 'chain file(s): the hops from the client side to the origin (YAML)')
     .description('for each connection: both timeouts, the verdict, the margin and the fix')
     .option('--json', 'print JSON instead of tables')
@@ -122,8 +138,16 @@ export function registerKeepalive(program: Command): void {
       if (reports.some(({ connections }) => connections.some((connection) => !isSafe(connection.verdict)))) process.exitCode = 1;
     });
 
-  keepalive
-    .command('probe')
+  const probe = keepalive.command('probe');
+  teach(probe, {
+    examples: [
+      ['keepalive probe examples/chains/three-hops-fault-second.yaml --scale-to 1000', 'each connection scaled to a 1 s upstream keep-alive, probed'],
+      ['keepalive probe examples/chains/mismatched.yaml --scale-to 1000 --json', 'the counts as JSON'],
+      ['keepalive probe my-chain.yaml --gateway-url http://127.0.0.1:8000 --backend-port 9000', "your own gateway, its target on 9000"],
+    ],
+    exits: [exits.ok('every connection is safe'), exits.failed('one is not, or the probe could not tell'), exits.usage],
+  });
+  probe
     .argument('<chain...>', 'chain file(s): the hops from the client side to the origin (YAML)')
     .description('prove the verdict with traffic: requests on warmed pooled connections after idle gaps around each boundary')
     .option('--time-scale <factor>', 'multiply every duration of the chain by this (default 1: real time)')

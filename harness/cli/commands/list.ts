@@ -4,14 +4,23 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { exits, teach } from '../help.ts';
 import { documents } from '../../runner/documents.ts';
 import { loadScenarios } from '../../runner/load-scenarios.ts';
 
 export function registerList(program: Command): void {
-  program
+  const command = program
     .command('list')
     .description('list the scenarios: name, title, document, cause, personality')
-    .option('--json', 'one JSON array')
+    .option('--json', 'one JSON array');
+  teach(command, {
+    examples: [
+      ['list', 'each scenario, its personality and title, the document and cause'],
+      ['list --json', 'the same as one JSON array'],
+    ],
+    exits: [exits.ok('listed'), exits.usage],
+  });
+  command
     .action(async (options: { json?: boolean }) => {
       const scenarios = await loadScenarios();
       const rows = scenarios.map((scenario) => ({

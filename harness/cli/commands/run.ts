@@ -13,6 +13,7 @@ import { FaultgateError } from '../../errors.ts';
 import { mimicOnlySettings } from '../../reference/engine-config.ts';
 import { engineVersions } from '../../reference/microgateway-core.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.ts';
+import { exits, teach } from '../help.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { liveNarration } from '../../runner/live-narration.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
@@ -136,8 +137,19 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command('run')
+  const command = program.command('run');
+  teach(command, {
+    examples: [
+      ['run tls-handshake-timeout', 'one scenario, narrated'],
+      ['run all', 'every scenario (what npm start does)'],
+      ['run keepalive-timeout-mismatch --json', 'one JSON object per run, on its own line'],
+      ['run tls-handshake-timeout --real-time', "the products' own timings: the 502 after 55 s, narrated as it happens"],
+      ['run keepalive-timeout-mismatch --repeat 40', '40 runs side by side, the outcomes counted'],
+      ['run ./my-scenario.ts', 'a scenario file of your own (TypeScript, YAML or JSON)'],
+    ],
+    exits: [exits.ok('every run came out as its document says'), exits.failed('one did not (the narration or the JSON says why)'), exits.usage, exits.interrupted],
+  });
+  command
     .argument('<names...>', 'scenario names (see faultgate list), "all", or paths of scenario files')
     .description('run scenarios: reproduce each documented failure and its fix, and check them against the documents')
     .option('--json', 'one JSON object per run, on its own line')

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { standUp } from '../../stage/stand-up.ts';
 import { announceExposure, hostOption, parsePort } from '../options.ts';
+import { exits, teach } from '../help.ts';
 import { untilSignal } from '../until-signal.ts';
 
 interface UpOptions {
@@ -18,8 +19,17 @@ interface UpOptions {
 }
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
+  const command = program.command('up');
+  teach(command, {
+    examples: [
+      ['up', 'short timings, any free ports; the table says what each curl reproduces'],
+      ['up --base-port 8100', 'the gateways on 8100, 8101, …'],
+      ['up --real-time --log-dir ./logs', "the products' own timings; the logs kept in ./logs"],
+      ['up --json', 'one JSON object per row'],
+    ],
+    exits: [exits.ok('stopped with Ctrl-C or SIGTERM: everything closed, its own log folder removed'), exits.usage],
+  });
+  command
     .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')
     .option('--real-time', "the products' own timings (55 s handshake limit, 5 s idle close)")
     .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', (value: string) => parsePort(value, '--base-port'))

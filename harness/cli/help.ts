@@ -1,0 +1,62 @@
+/**
+ * Help that teaches: every command's --help ends with examples that paste as printed, its exit
+ * codes, and for gateway and backend every setting with its default and unit, read from the zod
+ * schemas that check them (config/setting-list.ts), so the list cannot drift from what is accepted.
+ */
+import type { Command } from 'commander';
+import { backends } from '../../faulty-backends/index.ts';
+import { formatSettingRows, settingRows } from '../config/setting-list.ts';
+import { personalities } from '../gateway/personalities.ts';
+import { personalityNames } from '../gateway/personality.ts';
+import { INVOCATION } from '../invocation.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+
+export interface Teaching {
+  /** [arguments after `npx faultgate`, what it does] */
+  examples: [string, string][];
+  /** [code, when] */
+  exits: [number, string][];
+  /** further sections, each a title and its lines, built when help is shown */
+  sections?: () => { title: string; lines: string[] }[];
+}
+
+export const exits = {
+  ok: (when: string): [number, string] => [EXIT_OK, when],
+  failed: (when: string): [number, string] => [EXIT_FAILED, when],
+  usage: [EXIT_USAGE, 'bad input: one line on stderr names the option, file or field and the fix; nothing is left running'] as [number, string],
+  interrupted: [EXIT_INTERRUPTED, 'Ctrl-C before the end: everything it started is closed'] as [number, string],
+};
+
+function render(teaching: Teaching): string {
+  const out: string[] = ['', 'Examples:'];
+  for (const [args, what] of teaching.examples) out.push(`  # ${what}`, `  ${INVOCATION} ${args}`);
+  out.push('', 'Exit codes:');
+  for (const [code, when] of teaching.exits) out.push(`  ${String(code).padStart(3)}  ${when}`);
+  for (const section of teaching.sections?.() ?? []) out.push('', `${section.title}:`, ...section.lines);
+  return out.join('\n');
+}
+
+export function teach(command: Command, teaching: Teaching): Command {
+  return command.addHelpText('after', () => render(teaching));
+}
+
+/** Each personality's settings, as `gateway --help` lists them. */
+export function personalitySettingSections(): { title: string; lines: string[] }[] {
+  return personalityNames.map((name) => {
+    const personality = personalities[name];
+    return {
+      title: `Settings of --personality ${name} (default and unit; --set key=value, an environment variable of the same name, or --config)`,
+      lines: formatSettingRows(settingRows(personality.settingsSchema, personality.settingNames)),
+    };
+  });
+}
+
+/** Each backend's settings, as `backend --help` lists them. */
+export function backendSettingSections(): { title: string; lines: string[] }[] {
+  return [
+    {
+      title: 'Backends and their settings (default and unit; --set key=value or an environment variable of the same name)',
+      lines: Object.values(backends).flatMap((backend) => [`  ${backend.name}: ${backend.summary}`, ...formatSettingRows(settingRows(backend.settings, backend.settingNames), '      ')]),
+    },
+  ];
+}
