@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     isolate: false,
+    // The command the tests start as a child process runs the sources compiled once (test/faultgate.js).
+    globalSetup: ['test/compiled-sources.js'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [

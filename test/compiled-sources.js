@@ -1,0 +1,97 @@
+/**
+ * The sources as they are now, compiled to JavaScript for the command the tests start as a child
+ * process (test/faultgate.js). Running them through tsx cost every start about 0.6 s of CPU (its
+ * loader thread, a resolve and a load for every module); the tests start some 40 such processes.
+ *
+ * esbuild compiles each file on its own, with the layout of dist/ (what `npm run build` makes with
+ * tsc): relative imports end in .js, engine-child.cts becomes engine-child.cjs, packages stay
+ * imports. No type check here: that is `npm run typecheck`. The result is kept under
+ * node_modules/.cache/, in a folder named by a hash of the sources, so it is made once per change
+ * of the sources, whichever process needs it first; a concurrent maker loses the rename, harmlessly.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** tsconfig.build.json's "include" */
+const FOLDERS = ['harness', 'faulty-backends', 'scenarios'];
+const CACHE = join(root, 'node_modules', '.cache', 'faultgate-test');
+/** Trees of other sources are removed once this old (a suite still running may use its own). */
+const STALE_MS = 60 * 60_000;
+
+/** @returns {string[]} the project-relative paths of every .ts and .cts source file */
+function sourceFiles() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (/\.c?ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(path);
+    }
+  };
+  for (const folder of FOLDERS) walk(folder);
+  return files.sort();
+}
+
+/** @returns {string} a hash of the sources, this file and the compiler's version */
+function digest(files) {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  hash.update(JSON.parse(readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8')).version);
+  for (const file of files) hash.update(`\0${file}\0`).update(readFileSync(join(root, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Relative imports of the sources, as the compiled files name them. */
+const compiledImports = {
+  name: 'compiled-imports',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs'), external: true }));
+  },
+};
+
+async function compile(files, into) {
+  const { build } = await import('esbuild');
+  const common = { outdir: into, outbase: root, bundle: true, packages: 'external', platform: 'node', target: 'node20', logLevel: 'error', plugins: [compiledImports] };
+  const entries = (pattern) => files.filter((file) => pattern.test(file)).map((file) => join(root, file));
+  await build({ ...common, entryPoints: entries(/\.ts$/), format: 'esm' });
+  await build({ ...common, entryPoints: entries(/\.cts$/), format: 'cjs', outExtension: { '.js': '.cjs' } });
+  // Under node_modules/ no package.json of the project's applies: say that .js is an ES module.
+  // Written last, it also marks the tree as complete.
+  writeFileSync(join(into, 'package.json'), '{ "type": "module" }\n');
+}
+
+function removeStale(keep) {
+  for (const name of readdirSync(CACHE)) {
+    const path = join(CACHE, name);
+    if (name !== keep && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** @returns {Promise<string>} the folder of the compiled sources (its harness/cli/main.js is the command) */
+export async function compiledSources() {
+  const files = sourceFiles();
+  const name = digest(files);
+  const dir = join(CACHE, name);
+  if (existsSync(join(dir, 'package.json'))) return dir;
+  mkdirSync(CACHE, { recursive: true });
+  const building = join(CACHE, `.${name}-${process.pid}`);
+  try {
+    await compile(files, building);
+    renameSync(building, dir);
+  } catch (error) {
+    // Another process made the same tree first: use that one.
+    if (!existsSync(join(dir, 'package.json'))) throw error;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  removeStale(name);
+  return dir;
+}
+
+/** vitest's globalSetup: compiled before the first test starts a command, not by many at once. */
+export async function setup() {
+  await compiledSources();
+}
