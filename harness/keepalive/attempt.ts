@@ -4,7 +4,7 @@
  * not stalled meanwhile (see surprise()); otherwise the attempt proves nothing and is run again.
  */
 import { now } from '../trace.ts';
-import type { Downstream, Outcome } from './downstream.ts';
+import type { Downstream, Method, Outcome } from './downstream.ts';
 import type { ConnectionPlan, DownstreamModel, GapName, ProbeSettings } from './probe-plan.ts';
 import type { LagWatch } from './lag-watch.ts';
 import type { UpstreamWatch } from './upstream.ts';
@@ -14,6 +14,7 @@ export interface Trial {
   plan: ConnectionPlan;
   settings: ProbeSettings;
   gap: GapName;
+  method: Method;
   /** a fresh downstream for each attempt: a pool that served one attempt is not clean for the next */
   downstream: () => Promise<Downstream>;
   watch: UpstreamWatch;
@@ -21,7 +22,8 @@ export interface Trial {
   offsetMs: number;
 }
 
-export type TrialOutcome = { result: 'ok' | 'failure' | 'inconclusive' | 'disturbed'; note?: string; attempts?: number };
+/** hidden: the request met the upstream's close, and the downstream's retry answered in its place */
+export type TrialOutcome = { result: 'ok' | 'hidden' | 'failure' | 'inconclusive' | 'disturbed'; note?: string; attempts?: number };
 
 /**
  * The longest stall that cannot reorder the events that decide a trial: the closest of them are a
@@ -81,7 +83,8 @@ async function runAttempt(trial: Trial, downstream: Downstream, id: string, sett
   const dueAt = respondedAt + (trial.gap === 'below' ? U / 2 : U);
   // Open the connection to a gateway shortly before the request is due.
   await until(dueAt - Math.min(50, U / 4));
-  const fire = await downstream.prepare(id);
+  const fire = await downstream.prepare(id, trial.method);
+  const loggedBefore = downstream.failuresLogged?.() ?? 0;
 
   if (trial.gap === 'below') {
     await until(dueAt);
@@ -97,7 +100,9 @@ async function runAttempt(trial: Trial, downstream: Downstream, id: string, sett
       if (downstream.pool) await settleBy(downstream.pool.firstConnectionGone, now() + settings.requestTimeoutMs);
     } else await until(closedAt); // 'at': straight from the close event, before any other timer runs
   }
-  const outcome = judgeOutcome(await fire(), plan.model);
+  const answer = await fire();
+  const logged = (downstream.failuresLogged?.() ?? 0) > loggedBefore;
+  const outcome = judgeOutcome(answer.kind === 'ok' && logged ? { ...answer, retried: true } : answer, plan.model);
   const problem = surprise(trial, settings, respondedAt, outcome);
   return problem ? { result: 'disturbed', note: problem } : outcome;
 }
@@ -112,24 +117,25 @@ async function runAttempt(trial: Trial, downstream: Downstream, id: string, sett
  * surprise on a quiet machine is a finding, and stands.
  */
 function surprise(trial: Trial, settings: ProbeSettings, respondedAt: number, outcome: TrialOutcome): string | undefined {
-  if (outcome.result !== 'ok' && outcome.result !== 'failure') return undefined;
+  if (outcome.result !== 'ok' && outcome.result !== 'failure' && outcome.result !== 'hidden') return undefined;
   const { plan, gap } = trial;
   const { latencyMs: trip, holdFinMs: hold } = settings;
   const closes = respondedAt + plan.upstream.keepAliveTimeoutMs;
   const retires = respondedAt + trip + plan.retireAfterMs;
   const finArrives = closes + hold + trip;
   const sends = gap === 'below' ? respondedAt + plan.upstream.keepAliveTimeoutMs / 2 : gap === 'at' ? closes : gap === 'above' ? closes + hold / 2 : finArrives;
-  const modelFails = sends >= closes && retires > sends && finArrives > sends;
-  if (modelFails === (outcome.result === 'failure')) return undefined;
+  // A request that meets the close fails, or is answered by the downstream's retry.
+  const modelMeets = sends >= closes && retires > sends && finArrives > sends;
+  if (modelMeets === (outcome.result === 'failure' || outcome.result === 'hidden')) return undefined;
   const stall = trial.lag.worstBetween(respondedAt - trip, now());
   if (stall <= harmlessStallMs(settings)) return undefined;
-  return `a ${outcome.result === 'failure' ? 'failure' : 'success'} the model did not expect, while this process stalled ${Math.round(stall)} ms`;
+  return `a ${outcome.result === 'ok' ? 'success' : 'failure'} the model did not expect, while this process stalled ${Math.round(stall)} ms`;
 }
 
 function judgeOutcome(outcome: Outcome, model: DownstreamModel): TrialOutcome {
   switch (outcome.kind) {
     case 'ok':
-      return { result: 'ok' };
+      return outcome.retried ? { result: 'hidden', note: 'a request met the close and was sent again on a new connection' } : { result: 'ok' };
     case 'error':
       // A plain client sees the upstream's close itself; a gateway that hangs up instead of answering 502 failed the same way.
       return { result: 'failure', note: model === 'client' ? `client error: ${describeOutcome(outcome)}` : `the gateway hung up: ${describeOutcome(outcome)}` };
@@ -145,7 +151,7 @@ export function describeOutcome(outcome: Outcome): string {
     case 'ok':
       return String(outcome.status);
     case 'status':
-      return `${outcome.status} ${outcome.body.slice(0, 120)}`.trim();
+      return `${outcome.status} ${outcome.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)}`.trim();
     case 'error':
       return `${outcome.message}${outcome.code ? ` (${outcome.code})` : ''}`;
     case 'timeout':

@@ -107,7 +107,7 @@ function resolveHop(file: string, input: HopInput, index: number, count: number)
     hintSeconds = {
       value: Math.floor(keepAliveTimeoutMs.value / 1000),
       source: 'default',
-      from: "keep_alive_timeout_ms in whole seconds, rounded down, as Node's server computes it",
+      from: 'keep_alive_timeout_ms in whole seconds, rounded down, as Node and Tomcat write it',
       setting: `keep_alive_hint_seconds of hop "${input.name}" in ${file}`,
     };
   }

@@ -18,21 +18,26 @@ import { createTargetAgent } from '../gateway/target-agent.ts';
 import type { TraceKind, TraceSink } from '../trace.ts';
 
 export type Outcome =
-  | { kind: 'ok'; status: number }
+  /** retried: it failed first and the downstream's retry, on a new connection, answered */
+  | { kind: 'ok'; status: number; retried?: boolean }
   | { kind: 'status'; status: number; body: string }
   | { kind: 'error'; code: string; message: string }
   | { kind: 'timeout' };
 
+export type Method = 'GET' | 'POST';
+
 export interface Downstream {
   /** Sends one request (tagged with the trial's id) and says what came back. */
-  send(id: string): Promise<Outcome>;
+  send(id: string, method?: Method): Promise<Outcome>;
   /**
    * Readies a request so that firing it writes at once: opens the connection to a gateway now.
    * The returned function must be called; it settles by itself.
    */
-  prepare(id: string): Promise<() => Promise<Outcome>>;
+  prepare(id: string, method?: Method): Promise<() => Promise<Outcome>>;
   /** what the downstream's pool reports, for downstreams that run in this process */
   readonly pool?: PoolView;
+  /** how many requests a real product has seen fail on a reused connection so far (it logs them even when it retries) */
+  failuresLogged?(): number;
   close(): Promise<void>;
 }
 
@@ -73,9 +78,11 @@ export function probeUrl(base: string, id: string): string {
 }
 
 /** A request bounded in time: it settles by itself, also when nobody answers. */
-function exchange(url: string, options: http.RequestOptions, timeoutMs: number): Promise<Outcome> {
+function exchange(url: string, options: http.RequestOptions, timeoutMs: number, method: Method = 'GET'): Promise<Outcome> {
+  const body = method === 'POST' ? '{"probe":true}' : undefined;
+  const headers = { ...options.headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) };
   return new Promise((resolve) => {
-    const req = http.request(url, options, (res) => {
+    const req = http.request(url, { ...options, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -89,19 +96,19 @@ function exchange(url: string, options: http.RequestOptions, timeoutMs: number):
       req.destroy();
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? '', message: error.message }));
-    req.end();
+    req.end(body);
   });
 }
 
 export function clientDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Downstream {
   const pool = poolWatch();
   const agent = createTargetAgent('http', { idleTimeoutMs: policy.idleTimeoutMs, honourKeepAliveHint: policy.honourKeepAliveHint, rejectUnauthorized: true }, pool.sink);
-  const send = (id: string) => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs);
+  const send = (id: string, method: Method = 'GET') => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs, method);
   return {
     send,
     pool: pool.view,
     // The agent hands a pooled connection to a request synchronously: nothing to ready.
-    prepare: async (id) => () => send(id),
+    prepare: async (id, method) => () => send(id, method),
     close: async () => agent.destroy(),
   };
 }
@@ -159,19 +166,42 @@ export function urlDownstream(url: string, timeoutMs: number, close: () => Promi
     });
   };
   // With no agent, Node writes the request on the connection createConnection returns.
-  const over = (socket: net.Socket, id: string) =>
-    exchange(probeUrl(url, id), { headers, createConnection: () => socket }, timeoutMs).finally(() => socket.destroy());
+  const over = (socket: net.Socket, id: string, method: Method) =>
+    exchange(probeUrl(url, id), { headers, createConnection: () => socket }, timeoutMs, method).finally(() => socket.destroy());
 
-  const prepare = async (id: string) => {
+  const prepare = async (id: string, method: Method = 'GET') => {
     const socket = await connect();
-    return socket instanceof net.Socket ? () => over(socket, id) : async () => socket;
+    return socket instanceof net.Socket ? () => over(socket, id, method) : async () => socket;
   };
   return {
-    send: async (id) => (await prepare(id))(),
+    send: async (id, method) => (await prepare(id, method))(),
     prepare,
     async close() {
       for (const socket of opened) socket.destroy();
       await close();
     },
   };
+}
+
+/** A failed exchange: the downstream's client got an error, or a gateway's 502. */
+export const failed = (outcome: Outcome) => outcome.kind === 'error' || (outcome.kind === 'status' && outcome.status === 502);
+
+/**
+ * A modelled hop's retry policy: a request that failed is sent once more, on a new connection,
+ * when the policy sends that method again (nginx's proxy_next_upstream, a client's own retry).
+ * A real product (nginx) retries by itself and is not wrapped.
+ */
+export function withRetries(downstream: Downstream, policy: { get: boolean; post: boolean }): Downstream {
+  if (!policy.get && !policy.post) return downstream;
+  const again = (method: Method) => (method === 'GET' ? policy.get : policy.post);
+  const prepare = async (id: string, method: Method = 'GET') => {
+    const fire = await downstream.prepare(id, method);
+    return async () => {
+      const outcome = await fire();
+      if (!failed(outcome) || !again(method)) return outcome;
+      const second = await (await downstream.prepare(`${id}-retry`, method))();
+      return second.kind === 'ok' ? { ...second, retried: true } : second;
+    };
+  };
+  return { ...downstream, prepare, send: async (id, method) => (await prepare(id, method))() };
 }

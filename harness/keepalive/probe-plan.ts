@@ -10,11 +10,17 @@
  * runs.
  */
 import type { Chain } from './chain.ts';
-import type { RetirePolicy } from './downstream.ts';
+import type { Method, RetirePolicy } from './downstream.ts';
+import type { RetryPolicy } from './products/index.ts';
+import { findNginx } from './real-nginx.ts';
 import { connectionsOf, hintRetirement, type Connection } from './rule.ts';
 
 export const gapNames = ['below', 'at', 'above', 'after'] as const;
 export type GapName = (typeof gapNames)[number];
+
+/** A GET at every gap; a POST at the boundary, where a retry policy tells the two apart. */
+export const gapsFor: Record<Method, readonly GapName[]> = { GET: gapNames, POST: ['at', 'above'] };
+export const methods: readonly Method[] = ['GET', 'POST'];
 
 export interface ProbeSettings {
   /** every duration of the chain is multiplied by this (1: real time) */
@@ -52,13 +58,17 @@ export interface ExternalGateway {
   backendHost: string;
 }
 
-export type DownstreamModel = 'client' | 'microgateway' | 'edge' | 'external';
+export type DownstreamModel = 'client' | 'microgateway' | 'edge' | 'nginx' | 'external';
 
 export interface ConnectionPlan {
   connection: Connection;
   /** the factor this connection's durations are multiplied by */
   scale: number;
   model: DownstreamModel;
+  /** what stands in for the downstream hop, and whether it is the product itself */
+  runs: { what: string; real: boolean };
+  /** what the downstream sends again when a request fails (a model applies it; a real product has its own) */
+  retries: RetryPolicy;
   /** real ms */
   upstream: { keepAliveTimeoutMs: number; hintSeconds: number | undefined };
   /** real ms; unused for an external gateway */
@@ -81,19 +91,34 @@ export interface ProbePlan {
 
 const scaled = (ms: number, scale: number) => Math.max(1, Math.round(ms * scale));
 
+/** Which products run here for real; found once per process. */
+let nginxHere: ReturnType<typeof findNginx> | null = null;
+export function productsHere(): { nginx: ReturnType<typeof findNginx> } {
+  if (nginxHere === null) nginxHere = findNginx();
+  return { nginx: nginxHere };
+}
+
+function modelFor(connection: Connection, external: ExternalGateway | undefined): { model: DownstreamModel; runs: { what: string; real: boolean } } {
+  const { product } = connection.downstream;
+  if (external) return { model: 'external', runs: { what: 'your gateway', real: true } };
+  const nginx = productsHere().nginx;
+  if (product === 'nginx' && nginx) return { model: 'nginx', runs: { what: `nginx ${nginx.version}`, real: true } };
+  if (product === 'edge') return { model: 'edge', runs: { what: 'edge model', real: false } };
+  if (product === 'microgateway') return { model: 'microgateway', runs: { what: 'microgateway model', real: false } };
+  // Node's agent is the real client for a Node hop; for any other product it stands in with that product's policy.
+  if (connection.number === 1 || product === undefined || product === 'node') {
+    return { model: 'client', runs: { what: product === 'node' ? 'Node http.Agent' : `${product ?? 'client'} as a Node agent`, real: product === 'node' } };
+  }
+  return { model: 'microgateway', runs: { what: `${product} as the gateway model`, real: false } };
+}
+
 export function planProbe(chain: Chain, settings: ProbeSettings, external?: ExternalGateway): ProbePlan {
   const all = connectionsOf(chain);
   // A user's gateway is the downstream of the chain's last connection: the one to the origin.
   const chosen = external ? all.slice(-1) : all;
   const connections = chosen.map((connection): ConnectionPlan => {
     const scale = settings.scaleToMs ? settings.scaleToMs / connection.upstreamKeepAliveMs : settings.timeScale;
-    const model: DownstreamModel = external
-      ? 'external'
-      : connection.number === 1 && (connection.downstream.product === undefined || connection.downstream.product === 'node')
-        ? 'client'
-        : connection.downstream.product === 'edge'
-          ? 'edge'
-          : 'microgateway';
+    const { model, runs } = modelFor(connection, external);
     const { hint } = connection;
     const hintApplies = hint.advertised && hint.honoured && hint.seconds !== undefined;
     let downstream: RetirePolicy;
@@ -109,6 +134,8 @@ export function planProbe(chain: Chain, settings: ProbeSettings, external?: Exte
       connection,
       scale,
       model,
+      runs,
+      retries: connection.retries,
       upstream: { keepAliveTimeoutMs: scaled(U, scale), hintSeconds: hint.advertised ? hint.seconds : undefined },
       downstream,
       retireAfterMs: connection.effectiveIdleMs === 0 ? 0 : scaled(connection.effectiveIdleMs, scale),
@@ -120,10 +147,10 @@ export function planProbe(chain: Chain, settings: ProbeSettings, external?: Exte
       ],
     };
   });
-  const trials = connections.length * gapNames.length * settings.repeat;
+  const trials = connections.length * (gapsFor.GET.length + gapsFor.POST.length) * settings.repeat;
   const oneTrial = (plan: ConnectionPlan) => plan.upstream.keepAliveTimeoutMs + settings.holdFinMs + 3 * settings.latencyMs + 200;
   const estimatedMs = external
-    ? connections.reduce((sum, plan) => sum + oneTrial(plan) * gapNames.length * settings.repeat, 0)
+    ? connections.reduce((sum, plan) => sum + oneTrial(plan) * (gapsFor.GET.length + gapsFor.POST.length) * settings.repeat, 0)
     : Math.max(...connections.map(oneTrial)) + trials * settings.staggerMs + 500;
   return { chain, settings, external, connections, trials, estimatedMs };
 }

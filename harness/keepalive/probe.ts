@@ -19,9 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { now } from '../trace.ts';
 import { runTrial, type Trial, type TrialOutcome } from './attempt.ts';
-import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, urlDownstream, type Downstream } from './downstream.ts';
-import { defaultProbeSettings, gapNames, type ConnectionPlan, type ExternalGateway, type GapName, type ProbePlan, type ProbeSettings } from './probe-plan.ts';
+import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, urlDownstream, withRetries, type Downstream, type Method } from './downstream.ts';
+import { defaultProbeSettings, gapNames, gapsFor, methods, type ConnectionPlan, type ExternalGateway, type GapName, type ProbePlan, type ProbeSettings } from './probe-plan.ts';
 import { LagWatch } from './lag-watch.ts';
+import { startNginx } from './real-nginx.ts';
 import { isSafe } from './rule.ts';
 import { startUpstream, UpstreamWatch, type Upstream } from './upstream.ts';
 
@@ -32,10 +33,13 @@ const ID_PATTERN = new RegExp(`[?&]${PROBE_PARAMETER}=([\\w.-]+)`);
 
 export interface GapResult {
   name: GapName;
+  method: Method;
   idleMs: number;
   requests: number;
   /** 502s (or client errors, for a first hop that is a plain client) */
   failures: number;
+  /** requests that met the upstream's close and were answered by the downstream's retry */
+  hidden: number;
   /** trials that proved nothing: the warm-up failed, an unexpected status, no answer in time */
   inconclusive: number;
   /** attempts run again because this machine, not the chain, disturbed their timing */
@@ -48,8 +52,13 @@ export type ProbeVerdict = 'safe' | 'race' | 'inconclusive';
 
 export interface ConnectionResult {
   plan: ConnectionPlan;
+  /** the GETs, one per gap */
   gaps: GapResult[];
+  /** the POSTs at the boundary */
+  posts: GapResult[];
   verdict: ProbeVerdict;
+  /** what the retries hid: "race, hidden by retries for GET, exposed for POST", or undefined when safe */
+  exposure: string | undefined;
   /** whether the probe's verdict is the check's */
   agrees: boolean;
 }
@@ -100,14 +109,17 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
           downstreams.push(downstream);
           return downstream;
         };
-        for (const [gapIndex, gap] of gapNames.entries()) {
-          for (let repeat = 1; repeat <= settings.repeat; repeat++) {
-            // The first attempt's downstream is started now, before any trial runs.
-            const first = await start();
-            let used = false;
-            const downstream = () => (used ? start() : ((used = true), Promise.resolve(first)));
-            const id = `c${connectionPlan.connection.number}-${gap}-${repeat}`;
-            trials.push({ id, plan: connectionPlan, settings, gap, downstream, watch, lag, offsetMs: 0, order: repeat * gapNames.length + gapIndex });
+        for (const method of methods) {
+          for (const gap of gapsFor[method]) {
+            for (let repeat = 1; repeat <= settings.repeat; repeat++) {
+              // The first attempt's downstream is started now, before any trial runs.
+              const first = await start();
+              let used = false;
+              const downstream = () => (used ? start() : ((used = true), Promise.resolve(first)));
+              const id = `c${connectionPlan.connection.number}-${method.toLowerCase()}-${gap}-${repeat}`;
+              const order = repeat * (gapNames.length + 2) + gapNames.indexOf(gap) + (method === 'POST' ? gapNames.length : 0);
+              trials.push({ id, plan: connectionPlan, settings, gap, method, downstream, watch, lag, offsetMs: 0, order });
+            }
           }
         }
       }
@@ -140,34 +152,69 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
 
 function summarise(plan: ProbePlan, trials: readonly Trial[], outcomes: ReadonlyMap<Trial, TrialOutcome>, elapsedMs: number): ProbeResult {
   const connections = plan.connections.map((connectionPlan): ConnectionResult => {
-    const gaps = connectionPlan.gaps.map(({ name, idleMs }): GapResult => {
-      const mine = trials.filter((trial) => trial.plan === connectionPlan && trial.gap === name).map((trial) => outcomes.get(trial) as TrialOutcome);
-      return {
-        name,
-        idleMs,
-        requests: mine.length,
-        failures: mine.filter((outcome) => outcome.result === 'failure').length,
-        inconclusive: mine.filter((outcome) => outcome.result === 'inconclusive').length,
-        retried: mine.reduce((sum, outcome) => sum + (outcome.attempts ?? 1) - 1, 0),
-        notes: [...new Set(mine.flatMap((outcome) => (outcome.note ? [outcome.note] : [])))],
-      };
-    });
-    const verdict: ProbeVerdict = gaps.some((gap) => gap.failures > 0) ? 'race' : gaps.some((gap) => gap.inconclusive > 0) ? 'inconclusive' : 'safe';
-    return { plan: connectionPlan, gaps, verdict, agrees: verdict !== 'inconclusive' && (verdict === 'safe') === isSafe(connectionPlan.connection.verdict) };
+    const result = (method: Method) =>
+      connectionPlan.gaps
+        .filter(({ name }) => gapsFor[method].includes(name))
+        .map(({ name, idleMs }): GapResult => {
+          const mine = trials.filter((trial) => trial.plan === connectionPlan && trial.gap === name && trial.method === method).map((trial) => outcomes.get(trial) as TrialOutcome);
+          return {
+            name,
+            method,
+            idleMs,
+            requests: mine.length,
+            failures: mine.filter((outcome) => outcome.result === 'failure').length,
+            hidden: mine.filter((outcome) => outcome.result === 'hidden').length,
+            inconclusive: mine.filter((outcome) => outcome.result === 'inconclusive').length,
+            retried: mine.reduce((sum, outcome) => sum + (outcome.attempts ?? 1) - 1, 0),
+            notes: [...new Set(mine.flatMap((outcome) => (outcome.note ? [outcome.note] : [])))],
+          };
+        });
+    const gaps = result('GET');
+    const posts = result('POST');
+    const all = [...gaps, ...posts];
+    const verdict: ProbeVerdict = all.some((gap) => gap.failures + gap.hidden > 0) ? 'race' : all.some((gap) => gap.inconclusive > 0) ? 'inconclusive' : 'safe';
+    return {
+      plan: connectionPlan,
+      gaps,
+      posts,
+      verdict,
+      exposure: verdict === 'race' ? probedExposure(gaps, posts) : undefined,
+      agrees: verdict !== 'inconclusive' && (verdict === 'safe') === isSafe(connectionPlan.connection.verdict),
+    };
   });
   const verdict: ProbeVerdict = connections.some((c) => c.verdict === 'race') ? 'race' : connections.some((c) => c.verdict === 'inconclusive') ? 'inconclusive' : 'safe';
   return { chain: plan.chain.file, settings: plan.settings, connections, verdict, agrees: connections.every((c) => c.agrees), elapsedMs };
 }
 
-function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, timeoutMs: number, external: ExternalGateway | undefined): Promise<Downstream> {
+/**
+ * What the traffic showed at the boundary: a method whose requests failed is exposed; one whose
+ * requests met the close but were answered by a retry is hidden. GETs at/above beside the POSTs.
+ */
+function probedExposure(gaps: readonly GapResult[], posts: readonly GapResult[]): string {
+  const boundary = gaps.filter((gap) => gapsFor.POST.includes(gap.name));
+  const shows = (results: readonly GapResult[]) => (results.some((gap) => gap.failures > 0) ? 'exposed' : results.some((gap) => gap.hidden > 0) ? 'hidden' : 'unseen');
+  const get = shows(boundary);
+  const post = shows(posts);
+  if (get === post) return get === 'exposed' ? 'race, exposed for GET and POST (no retries)' : 'race, hidden by retries for GET and POST';
+  if (get !== 'exposed' && post === 'exposed') return 'race, hidden by retries for GET, exposed for POST';
+  if (get === 'exposed') return 'race, hidden by retries for POST, exposed for GET';
+  return 'race, hidden by retries for GET and POST';
+}
+
+async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, timeoutMs: number, external: ExternalGateway | undefined): Promise<Downstream> {
   switch (plan.model) {
     case 'client':
-      return Promise.resolve(clientDownstream(upstreamUrl, plan.downstream, timeoutMs));
+      return withRetries(clientDownstream(upstreamUrl, plan.downstream, timeoutMs), plan.retries);
     case 'edge':
     case 'microgateway':
-      return gatewayDownstream(plan.model, upstreamUrl, plan.downstream, logDir, timeoutMs);
+      return withRetries(await gatewayDownstream(plan.model, upstreamUrl, plan.downstream, logDir, timeoutMs), plan.retries);
+    case 'nginx': {
+      // The real product: its own idle limit (nginx takes milliseconds) and its own retries.
+      const nginx = await startNginx({ upstreamUrl, idleTimeoutMs: plan.downstream.idleTimeoutMs, retries: plan.retries, timeoutMs });
+      return { ...urlDownstream(nginx.url, timeoutMs, () => nginx.close()), failuresLogged: () => nginx.failuresLogged() };
+    }
     case 'external':
-      return Promise.resolve(urlDownstream((external as ExternalGateway).url, timeoutMs));
+      return urlDownstream((external as ExternalGateway).url, timeoutMs);
   }
 }
 

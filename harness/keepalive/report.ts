@@ -6,7 +6,7 @@
 import pc from 'picocolors';
 import type { Chain } from './chain.ts';
 import { gapNames, type ConnectionResult, type GapResult, type ProbeResult } from './probe.ts';
-import { defaultedValues, isSafe, type Connection, type Verdict } from './rule.ts';
+import { defaultedValues, exposure, isSafe, retriedText, type Connection, type Verdict } from './rule.ts';
 
 export type Colours = Pick<typeof pc, 'green' | 'red' | 'yellow' | 'bold' | 'dim'>;
 
@@ -43,7 +43,7 @@ export function verdictText(verdict: Verdict, colours?: Colours): string {
 }
 
 /** A duration for people: "no limit" for a hop that keeps idle connections for ever. */
-export const shownMs = (ms: number) => (Number.isFinite(ms) ? `${ms} ms` : ms > 0 ? 'no limit' : '-no limit');
+export const shownMs = (ms: number) => (Number.isFinite(ms) ? `${ms} ms` : ms > 0 ? 'no limit' : 'unbounded');
 
 export const connectionName = (connection: Connection) => `${connection.downstream.name} → ${connection.upstream.name}`;
 
@@ -62,7 +62,7 @@ export function checkText(chain: Chain, connections: readonly Connection[], colo
     `${chain.file}: ${unsafe === 0 ? colours.green(`every connection is safe (${connections.length})`) : colours.red(`${unsafe} of ${connections.length} connections race`)}`,
     '',
     ...alignTable([
-      ['#', 'connection', 'downstream idle', 'upstream keep-alive', 'Keep-Alive hint', 'verdict', 'margin'],
+      ['#', 'connection', 'downstream idle', 'upstream keep-alive', 'Keep-Alive hint', 'verdict', 'margin', 'retried'],
       ...connections.map((connection) => [
         String(connection.number),
         connectionName(connection),
@@ -71,15 +71,20 @@ export function checkText(chain: Chain, connections: readonly Connection[], colo
         hintText(connection),
         verdictText(connection.verdict, colours),
         shownMs(connection.marginMs),
+        retriedText(connection.retries),
       ]),
     ]),
   ];
+  const exposed = connections.filter((connection) => exposure(connection));
+  if (exposed.length) {
+    lines.push('', ...exposed.map((connection) => `  ${connection.number}: ${exposure(connection)} (${connection.downstream.name}: ${connection.retries.why})`));
+  }
   const fixes = connections.filter((connection) => connection.fix);
   const directions = { 'lower-downstream': 'lower', 'raise-upstream': 'raise' } as const;
   if (fixes.length) lines.push('', ...fixes.flatMap((connection) => connection.fixes.map((step) => `  fix ${connection.number} (${directions[step.direction]}): ${step.text}`)));
   const defaulted = defaultedValues(connections);
   if (defaulted.length) {
-    lines.push('', '  defaulted:', ...defaulted.map((value) => `    ${value.hop} ${value.field} = ${value.value}: ${value.from}`));
+    lines.push('', '  defaulted:', ...defaulted.map((value) => `    ${value.hop} ${value.field} = ${typeof value.value === 'number' && !Number.isFinite(value.value) ? 'no limit' : value.value}: ${value.from}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -99,6 +104,9 @@ export function checkJson(chain: Chain, connections: readonly Connection[]) {
       verdict: connection.verdict,
       safe: isSafe(connection.verdict),
       marginMs: connection.marginMs,
+      retries: connection.retries,
+      exposure: exposure(connection) ?? null,
+      fixes: connection.fixes,
       fix: connection.fix ?? null,
     })),
     defaulted: defaultedValues(connections),
@@ -107,7 +115,13 @@ export function checkJson(chain: Chain, connections: readonly Connection[]) {
 
 // ---- probe ----
 
-const failedCell = (gap: GapResult) => `${gap.failures}/${gap.requests}${gap.inconclusive ? ` (${gap.inconclusive}?)` : ''}`;
+const failedCell = (gap: GapResult) => `${gap.failures}/${gap.requests}${gap.hidden ? ` (${gap.hidden} hidden)` : ''}${gap.inconclusive ? ` (${gap.inconclusive}?)` : ''}`;
+
+/** The boundary POSTs in one cell: failed/sent at each gap they were sent at, e.g. "3/3, 0/3". */
+const postCell = (posts: readonly GapResult[]) => posts.map(failedCell).join(', ');
+
+const runsText = (connection: ConnectionResult) => `${connection.plan.runs.what} (${connection.plan.runs.real ? 'real' : 'modelled'})`;
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
 function probeVerdictText(result: ConnectionResult, colours: Colours): string {
   if (result.verdict === 'safe') return colours.green('safe');
@@ -128,26 +142,29 @@ export function probeText(result: ProbeResult, colours: Colours): string {
     `  ${time}; return trip ${settings.latencyMs} ms, FIN held ${settings.holdFinMs} ms, ${settings.repeat} request(s) per gap`,
     '',
     ...alignTable([
-      ['#', 'connection', 'downstream', 'check', ...gapNames, 'probe', 'agrees'],
+      ['#', 'connection', 'downstream', 'check', ...gapNames, 'POST at, above', 'probe', 'agrees'],
       ...result.connections.map((connection) => [
         String(connection.plan.connection.number),
         connectionName(connection.plan.connection),
-        connection.plan.model === 'client' ? 'client' : connection.plan.model === 'external' ? 'your gateway' : `${connection.plan.model} gateway`,
+        runsText(connection),
         verdictText(connection.plan.connection.verdict, colours),
         ...connection.gaps.map(failedCell),
+        postCell(connection.posts),
         probeVerdictText(connection, colours),
         connection.agrees ? 'yes' : colours.yellow('no'),
       ]),
     ]),
     '',
-    '  failed requests per gap (502s; client errors where the downstream is a plain client), by idle time at the upstream:',
+    ...result.connections.flatMap((connection) => (connection.exposure ? [`  ${connection.plan.connection.number}: ${connection.exposure}`] : [])),
+    '',
+    '  failed GETs per gap, and POSTs at the boundary (502s; client errors where the downstream is a plain client), by idle time at the upstream:',
     ...result.connections.map(
       (connection) => `    ${connection.plan.connection.number}: ${connection.gaps.map((gap) => `${gap.name} ${gap.idleMs} ms`).join(', ')}`,
     ),
   ];
-  const notes = [...new Set(result.connections.flatMap((connection) => connection.gaps.flatMap((gap) => gap.notes)))];
+  const notes = [...new Set(result.connections.flatMap((connection) => [...connection.gaps, ...connection.posts].flatMap((gap) => gap.notes)))];
   if (notes.length) lines.push('', '  seen:', ...notes.map((note) => `    ${note}`));
-  const retried = result.connections.reduce((sum, connection) => sum + connection.gaps.reduce((s, gap) => s + gap.retried, 0), 0);
+  const retried = result.connections.reduce((sum, connection) => sum + [...connection.gaps, ...connection.posts].reduce((s, gap) => s + gap.retried, 0), 0);
   if (retried) lines.push('', `  ${retried} attempt(s) run again: this machine, not the chain, had disturbed their timing`);
   return `${lines.join('\n')}\n`;
 }
@@ -164,29 +181,37 @@ export function probeJson(result: ProbeResult) {
       downstream: connection.plan.connection.downstream.name,
       upstream: connection.plan.connection.upstream.name,
       model: connection.plan.model,
+      runs: connection.plan.runs,
+      retries: connection.plan.retries,
+      exposure: connection.exposure ?? null,
       scale: connection.plan.scale,
       check: connection.plan.connection.verdict,
       probe: connection.verdict,
       agrees: connection.agrees,
       real: { upstream: connection.plan.upstream, downstream: connection.plan.downstream },
       gaps: connection.gaps,
+      posts: connection.posts,
     })),
   };
 }
 
 /** The docs' table: one row per connection, the chain's file name on its first row. */
 export function markdownTable(results: readonly ProbeResult[]): string {
-  const header = ['chain', '#', 'connection', 'check', 'margin', ...gapNames.map((gap) => `${gap}`), 'probe', 'agree'];
+  const header = ['chain', '#', 'connection', 'check', 'margin', 'retry: GET', 'retry: POST', ...gapNames.map((gap) => `${gap}`), 'POST at, above', 'probe', 'agree', 'downstream'];
   const rows = results.flatMap((result) =>
     result.connections.map((connection, index) => [
       index === 0 ? `\`${result.chain.split('/').pop() ?? result.chain}\`` : '',
       String(connection.plan.connection.number),
       connectionName(connection.plan.connection),
       verdictWords[connection.plan.connection.verdict],
-      `${connection.plan.connection.marginMs} ms`,
+      shownMs(connection.plan.connection.marginMs),
+      yesNo(connection.plan.retries.get),
+      yesNo(connection.plan.retries.post),
       ...connection.gaps.map(failedCell),
-      connection.verdict,
+      postCell(connection.posts),
+      connection.exposure?.replace(/ \(no retries\)$/, '') ?? connection.verdict,
       connection.agrees ? 'yes' : 'no',
+      runsText(connection),
     ]),
   );
   const widths = header.map((_, column) => Math.max(3, ...[header, ...rows].map((row) => (row[column] ?? '').length)));

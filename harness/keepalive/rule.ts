@@ -80,6 +80,22 @@ export function judge(number: number, downstream: Hop, upstream: Hop): Connectio
   };
 }
 
+/** What the downstream sends again, as a table cell: "GET", "GET, POST" or "none". */
+export const retriedText = (retries: RetryPolicy) => [retries.get ? 'GET' : '', retries.post ? 'POST' : ''].filter(Boolean).join(', ') || 'none';
+
+/**
+ * A race as the client sees it once the downstream's retry policy has acted: a request that meets
+ * the upstream's close and is sent again on a new connection succeeds; one that is not fails.
+ */
+export function exposure(connection: Pick<Connection, 'verdict' | 'retries'>): string | undefined {
+  if (isSafe(connection.verdict)) return undefined;
+  const { get, post } = connection.retries;
+  if (get && post) return 'race, hidden by retries for GET and POST';
+  if (get) return 'race, hidden by retries for GET, exposed for POST';
+  if (post) return 'race, hidden by retries for POST, exposed for GET';
+  return 'race, exposed for GET and POST (no retries)';
+}
+
 /**
  * Node's agent: a hint of N s retires the connection at N s − 1 s; N ≤ 1 leaves no time to reuse
  * it. undici subtracts its keepAliveTimeoutThreshold instead of the one second.

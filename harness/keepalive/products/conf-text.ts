@@ -4,7 +4,7 @@
  * product's units, and where a value came from as `file:line`.
  */
 import { readdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readConfigText } from '../../config/load-file.ts';
 import { FaultgateError } from '../../errors.ts';
 
@@ -17,7 +17,7 @@ export const at = (place: Place) => `${place.file}:${place.line}`;
 
 /** The files an include pattern names, relative to the including file's folder; sorted, as nginx and httpd read them. */
 export function includedFiles(pattern: string, from: Place, optional = false): string[] {
-  const path = isAbsolute(pattern) ? pattern : resolve(dirname(from.file), pattern);
+  const path = shown(isAbsolute(pattern) ? pattern : resolve(dirname(from.file), pattern));
   const name = basename(path);
   if (!name.includes('*')) return [path];
   const folder = dirname(path);
@@ -30,6 +30,12 @@ export function includedFiles(pattern: string, from: Place, optional = false): s
     throw new FaultgateError('E_CONFIG', `${at(from)}: include ${pattern}: no such folder ${folder}`);
   }
   return names.filter((each) => matcher.test(each)).sort().map((each) => join(folder, each));
+}
+
+/** Paths under the working folder are shown relative to it, as the chain's own files are. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 export function readIncluded(file: string, from: Place): string {

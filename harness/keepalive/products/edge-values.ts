@@ -14,7 +14,7 @@ export function readEdge(loaded: LoadedFile, text: string): HopValues {
   if (millis === 0) {
     throw new FaultgateError('E_CONFIG', `${file}: Property keepalive.timeout.millis: 0 gives no idle limit to compare; set a number of milliseconds above 0`);
   }
-  const line = text.split('\n').findIndex((row) => row.includes('keepalive.timeout.millis')) + 1;
+  const line = text.split('\n').findIndex((row) => /name=["']keepalive\.timeout\.millis["']/.test(row)) + 1;
   return {
     product: 'edge',
     idleTimeoutMs:
