@@ -93,9 +93,9 @@ describe('values from real configuration files', () => {
 
   it("reads a TargetEndpoint's keepalive.timeout.millis, and uses Edge's 60000 where it is absent", () => {
     const [fromFile] = connectionsOf(loadChain('examples/chains/hint-not-honoured.yaml'));
-    expect(fromFile?.downstream.idleTimeoutMs).toMatchObject({ value: 70000, source: 'config', from: 'examples/configs/target-endpoint.xml:3: HTTPTargetConnection property keepalive.timeout.millis' });
+    expect(fromFile?.downstream.idleTimeoutMs).toMatchObject({ value: 70000, source: 'config', from: 'examples/configs/target-endpoint.xml:20: HTTPTargetConnection property keepalive.timeout.millis' });
     expect(fromFile?.fixes[0]?.text).toBe(
-      "Lower edge's keepalive.timeout.millis (examples/configs/target-endpoint.xml:3) from 70000 ms to 59000 ms: `<Property name=\"keepalive.timeout.millis\">59000</Property>`, so that edge retires idle connections before target closes them at 60000 ms.",
+      "Lower edge's keepalive.timeout.millis (examples/configs/target-endpoint.xml:20) from 70000 ms to 59000 ms: `<Property name=\"keepalive.timeout.millis\">59000</Property>`, so that edge retires idle connections before target closes them at 60000 ms.",
     );
 
     const dir = tempDir();
