@@ -3,6 +3,16 @@
  * module beside these (see "Adding a failure mode" in the README) and name it here.
  */
 import type { BackendDefinition } from './backend.ts';
+import { badChunkSize } from './bad-chunk-size.ts';
+import { badHeader } from './bad-header.ts';
+import { badStatusLine } from './bad-status-line.ts';
+import { conflictingContentLength } from './conflicting-content-length.ts';
+import { finMidBody } from './fin-mid-body.ts';
+import { finMidHead } from './fin-mid-head.ts';
+import { overlongBody } from './overlong-body.ts';
+import { resetMidBody } from './reset-mid-body.ts';
+import { stallMidBody } from './stall-mid-body.ts';
+import { stallMidHead } from './stall-mid-head.ts';
 import { closedPort } from './closed-port.ts';
 import { finMidRequest } from './fin-mid-request.ts';
 import { healthy } from './healthy.ts';
@@ -22,10 +32,20 @@ export const backends = {
   'not-http': notHttp,
   'no-content-with-body': noContentWithBody,
   'closed-port': closedPort,
+  'bad-chunk-size': badChunkSize,
+  'bad-header': badHeader,
+  'bad-status-line': badStatusLine,
+  'conflicting-content-length': conflictingContentLength,
+  'fin-mid-body': finMidBody,
+  'fin-mid-head': finMidHead,
+  'overlong-body': overlongBody,
+  'reset-mid-body': resetMidBody,
+  'stall-mid-body': stallMidBody,
+  'stall-mid-head': stallMidHead,
   healthy,
 } as const satisfies Record<string, BackendDefinition>;
 
 export type BackendName = keyof typeof backends;
 
-export { closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
+export { badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

@@ -65,7 +65,13 @@ export function checkEngineSettings(settings: MicrogatewaySettings, version: str
   }
 }
 
-export function engineConfig(settings: MicrogatewaySettings, target: URL, logDir: string, port: number): EngineConfig {
+/** A further proxy: requests whose path starts with `base_path` go to `url` (the rest of the path appended). */
+export interface EngineRoute {
+  base_path: string;
+  url: string;
+}
+
+export function engineConfig(settings: MicrogatewaySettings, target: URL, logDir: string, port: number, routes: readonly EngineRoute[] = []): EngineConfig {
   // Harness-only keys stay behind; every other top-level key (headers, edge_config, …) goes as given.
   const { org: _org, env: _env, version: _version, target_idle_timeout: _idle, honour_keep_alive_hint: _hint, edgemicro, targets, ...rest } = settings;
   return {
@@ -77,7 +83,8 @@ export function engineConfig(settings: MicrogatewaySettings, target: URL, logDir
       address: '127.0.0.1',
       logging: { ...edgemicro.logging, dir: logDir },
     },
-    proxies: [{ base_path: '/', url: target.href, name: PROXY_NAME }],
+    // The longest matching base path wins, so '/' takes whatever no route claims.
+    proxies: [{ base_path: '/', url: target.href, name: PROXY_NAME }, ...routes.map((route, index) => ({ ...route, name: `${PROXY_NAME}-${index + 1}` }))],
     ...(targets ? { targets } : {}),
   };
 }

@@ -17,7 +17,7 @@ import { parseMicrogatewaySettings, type MicrogatewaySettingsInput } from '../co
 import { FaultgateError, listenError } from '../errors.ts';
 import { ensureWritableFolder } from '../folders.ts';
 import { parseTarget } from '../gateway/gateway.ts';
-import { checkEngineSettings, engineConfig, LAUNCH_VARIABLE, type ChildMessage, type EngineLaunch } from './engine-config.ts';
+import { checkEngineSettings, engineConfig, LAUNCH_VARIABLE, type ChildMessage, type EngineLaunch, type EngineRoute } from './engine-config.ts';
 import { readEventLog } from './event-log.ts';
 
 export const engineVersions = ['3.1.6', '3.3.7'] as const;
@@ -31,6 +31,11 @@ export interface ReferenceGatewayOptions {
   settings?: MicrogatewaySettingsInput;
   /** 0 / absent: ephemeral */
   port?: number;
+  /**
+   * Further proxies, each a base path and its own target, so that one engine process fronts many
+   * backends (the differential table starts one engine per release, not one per case).
+   */
+  routes?: readonly EngineRoute[];
 }
 
 export interface ReferenceGateway {
@@ -42,8 +47,23 @@ export interface ReferenceGateway {
   logFile: string;
   /** the event-log lines written so far; waits (on file events, with a deadline) until at least `expected` lines are there */
   readLines(expected?: number, timeoutMs?: number): Promise<string[]>;
+  /**
+   * How the engine's process ended, once it has: a fault can make the engine die on its own
+   * (write after end: exit code 1), and that death is part of what it does. `stderr` is the
+   * last line of what it printed (the error that killed it).
+   */
+  readonly exit: Promise<EngineExit>;
+  /** whether the process has ended (on its own or by close()) */
+  exited(): boolean;
   /** stops the engine and its child process; resolves when the process has exited */
   close(): Promise<void>;
+}
+
+export interface EngineExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** the last line the engine printed on stderr that is not a stack frame */
+  stderr: string;
 }
 
 export function isEngineVersion(value: string): value is EngineVersion {
@@ -97,7 +117,7 @@ export async function startMicrogatewayCore(options: ReferenceGatewayOptions): P
     version,
     org: settings.org,
     env: settings.env,
-    config: engineConfig(settings, target, ownDir ?? settings.edgemicro.logging.dir, port),
+    config: engineConfig(settings, target, ownDir ?? settings.edgemicro.logging.dir, port, options.routes),
     ...(ownDir ? { temporaryLogDir: ownDir } : {}),
   };
 
@@ -107,10 +127,11 @@ export async function startMicrogatewayCore(options: ReferenceGatewayOptions): P
     // A DEBUG=* inherited from the harness would have the engine trace every request on stderr.
     env: { ...process.env, DEBUG: '', [LAUNCH_VARIABLE]: JSON.stringify(launch) },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  const exit = new Promise<EngineExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: lastErrorLine(stderr) })));
+  const exited = exit.then(() => undefined);
   // The engine prints a banner and "logging to …" on stdout; nobody reads them, so they must not back up.
   child.stdout?.resume();
-  let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000);
   });
@@ -132,6 +153,8 @@ export async function startMicrogatewayCore(options: ReferenceGatewayOptions): P
     version,
     logFile: listening.logFile,
     readLines: (expected, timeoutMs) => readEventLog(listening.logFile, expected, timeoutMs),
+    exit,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     close: () =>
       (closed ??= stop(child, exited).then(() => {
         removeOwnDir();
@@ -169,6 +192,12 @@ function whenListening(
       reject(new Error(`microgateway-core ${version}: the engine exited before listening${last ? `: ${last.trim()}` : ''}`));
     });
   });
+}
+
+/** The line that names the error that ended the process (`Error [CODE]: message`), else the last one. */
+function lastErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() && !/^\s+at |^Node\.js v|^\s*[\^}{]|^\s+code:|^Emitted|^\S+:\d+$/.test(line));
+  return (lines.find((line) => /^\w*Error/.test(line)) ?? lines.at(-1) ?? '').trim();
 }
 
 /** SIGTERM, then SIGKILL if it has not exited in time; resolves when the process is gone. */

@@ -90,6 +90,8 @@ function reproduces(personality: PersonalityName, backend: BackendName, t: { han
       return edge ? '503 The Service is temporarily unavailable: connection refused' : '502 {"message":"connect ECONNREFUSED …"}: connection refused';
     case 'healthy':
       return '200: the control';
+    default:
+      return `${backends[backend].summary} (the README's table gives each personality's answer)`;
   }
 }
 

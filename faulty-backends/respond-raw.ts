@@ -1,0 +1,43 @@
+/**
+ * For raw-TCP backends whose fault is in the response: once the request has arrived, write bytes
+ * that a well-behaved server would not send (a cut body, a bad status line, framing that lies),
+ * then end the connection one of three ways: FIN, RST (SO_LINGER 0), or silence (the connection
+ * stays open and the backend keeps reading, so only the gateway's own limit ends the wait).
+ */
+import type net from 'node:net';
+import type { StartedBackend } from './backend.ts';
+import { whenRequestRead } from './read-request.ts';
+
+export type Ending = 'fin' | 'rst' | 'silence';
+
+/** "HTTP/1.1 200 OK" with these headers, and the blank line that ends the head. */
+export function responseHead(status: string, headers: readonly (readonly [string, string | number])[]): string {
+  return `HTTP/1.1 ${status}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+}
+
+/** A body of `bytes` bytes, printable, so that a client that shows it shows something readable. */
+export const bodyOf = (bytes: number): string => 'x'.repeat(bytes);
+
+export function respondRaw(
+  socket: net.Socket,
+  backend: StartedBackend,
+  conn: string,
+  bytes: string | Buffer,
+  ending: Ending,
+  detail: string,
+): void {
+  whenRequestRead(socket, backend, conn, 0, () => {
+    socket.write(bytes, () => {
+      backend.record('responded', conn, { detail });
+      if (ending === 'fin') {
+        backend.record('fin-sent', conn);
+        socket.end();
+      } else if (ending === 'rst') {
+        backend.record('rst-sent', conn);
+        socket.resetAndDestroy();
+      }
+    });
+  });
+  // A FIN from the gateway is answered with ours: the connection is over either way.
+  socket.on('end', () => socket.end());
+}
