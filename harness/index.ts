@@ -4,7 +4,7 @@
 export { createGateway, parseTarget, type Gateway, type GatewayOptions, type GatewayEvents } from './gateway/gateway.ts';
 export { classify, failureKinds, type Failure, type FailureKind, type FailurePhase } from './gateway/failures.ts';
 export { personalities, personalityNamed } from './gateway/personalities.ts';
-export { personalityNames, type PersonalityName, type Personality, type FailureAnswer } from './gateway/personality.ts';
+export { personalityNames, type PersonalityName, type Personality, type FailureAnswer, type FailureOutcome, type ClientOutcome, type ProductExit } from './gateway/personality.ts';
 export { edgeFaults, faultBody, MESSAGE_ID_HEADER } from './gateway/edge.ts';
 export { eventLogLine, parseEventLogLine, type EventLogFields } from './gateway/microgateway.ts';
 export { edgeSettingsSchema, parseEdgeSettings, readTargetEndpoint, type EdgeSettings } from './config/edge.ts';

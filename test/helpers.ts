@@ -56,6 +56,49 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
   }).finally(() => ownAgent?.destroy());
 }
 
+/** What a client saw of one exchange, whatever happened to it. */
+export interface ClientView {
+  /** absent when no response head came */
+  status?: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  bodyBytes: number;
+  /** 'completed': the response ended as framed; 'cut': the connection closed first; 'open': neither, by the deadline */
+  end: 'completed' | 'cut' | 'open';
+  elapsedMs: number;
+}
+
+/**
+ * One request on a connection of its own, reported whatever happens: a response that completes,
+ * one cut short, or nothing more by `openAfterMs` (then the client gives up and says 'open').
+ */
+export function exchange(url: string, options: { method?: string; body?: Buffer; openAfterMs: number }): Promise<ClientView> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const view: ClientView = { headers: {}, body: '', bodyBytes: 0, end: 'open', elapsedMs: 0 };
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const settle = (end: ClientView['end']) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      const body = Buffer.concat(chunks);
+      resolve({ ...view, body: body.toString('utf8'), bodyBytes: body.length, end, elapsedMs: performance.now() - started });
+      req.destroy();
+    };
+    const deadline = setTimeout(() => settle('open'), options.openAfterMs);
+    const req = http.request(url, { method: options.method ?? 'GET', agent: false }, (res) => {
+      view.status = res.statusCode;
+      view.headers = res.headers;
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => settle('completed'));
+      res.on('error', () => settle('cut'));
+    });
+    req.on('error', () => settle('cut'));
+    req.end(options.body);
+  });
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'faultgate-test-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));

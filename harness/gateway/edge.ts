@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import { type EdgeSettings } from '../config/edge.ts';
 import type { Failure } from './failures.ts';
-import type { ClientRequestInfo, FailureAnswer, Personality } from './personality.ts';
+import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality } from './personality.ts';
 
 /** The header that carries the Message Processor's message id (X-Apigee.Message-ID in Trace). */
 export const MESSAGE_ID_HEADER = 'X-Apigee.Message-ID';
@@ -46,6 +46,7 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'handshake-timeout':
       return 'badGateway';
     case 'bad-response':
+    case 'bad-framing':
       // Not in the documents: the Message Processor "does not receive a response", as for the handshake.
       return 'badGateway';
     case 'not-tls':
@@ -62,6 +63,7 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'connect-refused':
     case 'connect-timeout':
     case 'connect-failed':
+    case 'name-not-resolved':
     case 'handshake-failed':
       return 'serviceUnavailable';
   }
@@ -112,11 +114,18 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
     refusesResponse(status, headers) {
       return (status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined);
     },
-    answer(failure: Failure, request: ClientRequestInfo) {
+    answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
+      // Already answered (the response failing after its parse error), nothing more to say.
+      if (failure.afterAnswer) return { client: 'hang', lines: [] };
+      // Bytes past a response that its Content-Length had already completed: the response as framed
+      // goes on (no document says more; the next response on that connection is what they spoil).
+      if (failure.kind === 'bad-framing' && failure.response?.complete) return { client: 'pass', lines: [] };
+      // The client's response had begun: only its connection can say that the rest will not come.
+      if (failure.clientHeadersSent) return { client: 'cut', lines: [] };
       const name = edgeFaultFor(failure);
       const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body: bodies[name] };
       const lines = failure.kind === 'handshake-timeout' ? [handshakeTimeoutLine(settings, request.tag ?? '', failure)] : [];
-      return { answer, lines };
+      return { client: 'answer', answer, lines };
     },
   };
 }

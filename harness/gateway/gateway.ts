@@ -16,7 +16,7 @@ import { FaultgateError } from '../errors.ts';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
 import { classify, type ExchangeState, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
-import type { ClientRequestInfo, FailureAnswer, Personality, PersonalityName } from './personality.ts';
+import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, PersonalityName } from './personality.ts';
 import { asksToClose, dropHopByHop, dropUnusableTrailer } from './hop-by-hop.ts';
 import { ProductLog } from './product-log.ts';
 import { createTargetAgent, snapshot, type TargetAgent, type TargetConnection } from './target-agent.ts';
@@ -37,11 +37,26 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
+function requestInfo(req: http.IncomingMessage, state: { tag: string | undefined }): ClientRequestInfo {
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    host: req.headers.host ?? '',
+    clientAddress: req.socket.remoteAddress ?? '',
+    apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : '',
+    tag: state.tag,
+  };
+}
+
 export interface GatewayEvents {
   /** a product-format line was written to the log file */
   log: [line: string];
-  /** an upstream failure was classified and answered; tag: the request's tag (Edge's message id) */
-  failure: [failure: Failure, answer: FailureAnswer, tag: string | undefined];
+  /**
+   * An upstream failure was classified and answered; answer: the product's own answer, when the
+   * client got one; tag: the request's tag (Edge's message id); outcome: all the product did
+   * (what the client got, the lines, its process exiting).
+   */
+  failure: [failure: Failure, answer: FailureAnswer | undefined, tag: string | undefined, outcome: FailureOutcome];
 }
 
 export interface Gateway extends EventEmitter<GatewayEvents> {
@@ -75,6 +90,10 @@ type Exchange = ExchangeState & {
   proxyReq?: http.ClientRequest;
   /** the target's response headers, which http-proxy copies onto the client's response */
   targetHeaders?: http.IncomingHttpHeaders;
+  /** the target's response, once its head has been parsed */
+  proxyRes?: http.IncomingMessage;
+  /** a failure of this exchange has been answered already */
+  answered: boolean;
   /** the client's Connection header asked to close (kept here: Edge drops the header itself) */
   clientAsksToClose: boolean;
 };
@@ -127,6 +146,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ioTimeout: undefined,
       refusedResponse: undefined,
       targetHeaders: undefined,
+      proxyRes: undefined,
+      answered: false,
+      bytesReadBefore: undefined,
       clientAsksToClose: false,
     });
     // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
@@ -159,6 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     state.reused = proxyReq.reusedSocket;
     if (connection) {
       state.connection = connection;
+      state.bytesReadBefore = connection.socket.bytesRead;
       connection.useCount++;
       if (trace && state.reused) trace({ at: now(), source: 'target-socket', kind: 'socket-reused', conn: connection.conn, detail: `use ${connection.useCount}` });
     }
@@ -187,6 +210,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       proxyRes.headers.connection = state.clientAsksToClose ? 'close' : 'keep-alive';
     }
     state.targetHeaders = proxyRes.headers;
+    state.proxyRes = proxyRes;
+    personality.adaptResponseHead?.(proxyRes.headers, now() - state.receivedAt);
+    // A response that fails once begun (cut, reset, the I/O limit) reaches only its own stream:
+    // http-proxy would leave the client waiting for the rest.
+    proxyRes.once('error', (error: NodeJS.ErrnoException) => fail(error, req, res, state, 'response'));
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(state.connection ? { conn: state.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
     if (personality.refusesResponse(status, proxyRes.headers)) {
@@ -211,40 +239,55 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     req: http.IncomingMessage,
     res: http.ServerResponse | net.Socket,
     state: Exchange,
+    surfacedOn: 'request' | 'response' = 'request',
   ) => {
-    if (!(res instanceof http.ServerResponse) || res.headersSent) {
+    if (!(res instanceof http.ServerResponse)) {
       res.destroy();
       return;
     }
-    if (state.targetHeaders) {
-      // http-proxy may have copied the target's status and headers without sending them yet; the
-      // personality's own (Edge's message id) stay.
-      for (const header of Object.keys(state.targetHeaders)) if (res.hasHeader(header)) res.removeHeader(header);
-      res.statusMessage = '';
-    }
     state.requestWritten = state.proxyReq?.writableFinished ?? false;
-    const failure = classify(error, state);
-    const request: ClientRequestInfo = {
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      host: req.headers.host ?? '',
-      clientAddress: req.socket.remoteAddress ?? '',
-      apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : '',
-      tag: state.tag,
-    };
-    const { answer, lines } = personality.answer(failure, request);
-    productLog.write(lines);
-    for (const line of lines) {
+    const proxyRes = state.proxyRes;
+    const failure = classify(error, state, {
+      surfacedOn,
+      clientHeadersSent: res.headersSent,
+      afterAnswer: state.answered,
+      response: proxyRes && { status: proxyRes.statusCode ?? 0, complete: proxyRes.complete, bodyPending: proxyRes.readableLength > 0 },
+    });
+    const outcome = personality.answer(failure, requestInfo(req, state));
+    productLog.write(outcome.lines);
+    for (const line of outcome.lines) {
       emitter.emit('log', line);
       record('log-written', line);
     }
-    emitter.emit('failure', failure, answer, state.tag);
-    logger?.debug({ kind: failure.kind, phase: failure.phase, status: answer.status }, failure.description);
-    // Status and headers set, not written, and the length given: the products answer with a
-    // Content-Length, and Node would not add one after a copied one was removed.
+    emitter.emit('failure', failure, outcome.answer, state.tag, outcome);
+    logger?.debug({ kind: failure.kind, phase: failure.phase, status: outcome.answer?.status, client: outcome.client }, failure.description);
+    if (outcome.productExit) logger?.warn({ kind: failure.kind, exitCode: outcome.productExit.code }, `the product's process would exit here: ${outcome.productExit.error}`);
+    const answered = state.answered;
+    state.answered = true;
+    if (outcome.client === 'pass') return;
+    // Nothing more of the target's response reaches the client.
+    if (proxyRes) proxyRes.unpipe(res);
+    if (outcome.client === 'hang') return;
+    if (outcome.client === 'cut' || !outcome.answer || answered || res.headersSent || res.writableEnded) {
+      res.destroy();
+      return;
+    }
+    respond(res, outcome.answer, outcome.overTargetHeaders ? undefined : state.targetHeaders, outcome.overTargetHeaders ?? false);
+  };
+
+  const respond = (res: http.ServerResponse, answer: FailureAnswer, copied: http.IncomingHttpHeaders | undefined, overTargetHeaders: boolean) => {
+    if (copied) {
+      // http-proxy may have copied the target's status and headers without sending them yet; the
+      // personality's own (Edge's message id) stay.
+      for (const header of Object.keys(copied)) if (res.hasHeader(header)) res.removeHeader(header);
+      res.statusMessage = '';
+    }
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.setHeader('Content-Length', Buffer.byteLength(answer.body));
+    // Status and headers set, not written. Over the target's headers, Node frames the body as the
+    // engine's res.end does; otherwise the length is given: the products answer with a
+    // Content-Length, and Node would not add one after a copied one was removed.
+    if (!overTargetHeaders) res.setHeader('Content-Length', Buffer.byteLength(answer.body));
     res.end(answer.body);
   };
 

@@ -14,7 +14,7 @@ import { v1 as uuidV1, v4 as uuidV4 } from 'uuid';
 import { MAX_TIMER_MS } from '../config/fields.ts';
 import { rejectsUnauthorized, type MicrogatewayLogLevel, type MicrogatewaySettings } from '../config/microgateway.ts';
 import type { Failure } from './failures.ts';
-import type { ClientRequestInfo, Personality } from './personality.ts';
+import type { ClientRequestInfo, FailureOutcome, Personality, ProductExit } from './personality.ts';
 
 /** The fields of one event-log line, in the engine's order. */
 export interface EventLogFields {
@@ -98,6 +98,9 @@ export function durationField(elapsedMs: number): string {
 
 export const GATEWAY_TIMEOUT_MESSAGE = 'Gateway timed out trying to reach target';
 
+/** How microgateway-core dies when its pipe writes a target body to a response it has already ended. */
+export const ENGINE_WRITE_AFTER_END: ProductExit = { code: 1, error: 'Error [ERR_STREAM_WRITE_AFTER_END]: write after end' };
+
 export function createMicrogatewayPersonality(settings: MicrogatewaySettings, target: URL): Personality {
   const { edgemicro, version } = settings;
   const documentEra = version === '3.1.6';
@@ -135,11 +138,14 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
       `${settings.honour_keep_alive_hint ? ', Keep-Alive hint honoured' : ''}, logging.level=${level}`,
     begin: () => undefined,
     refusesResponse: () => false,
-    answer(failure: Failure, request: ClientRequestInfo) {
-      const timedOut = failure.limit !== undefined;
-      const targetError = failure.error;
-      const clientError: NodeJS.ErrnoException = timedOut ? new Error(GATEWAY_TIMEOUT_MESSAGE) : targetError;
-      const status = timedOut ? 504 : 502;
+    adaptResponseHead(headers, elapsedMs) {
+      // The engine streams through its plugins, so the length may change: it drops Content-Length
+      // (the client gets the body chunked), never copies Connection, and stamps x-response-time.
+      delete headers['content-length'];
+      delete headers.connection;
+      headers['x-response-time'] = String(Math.floor(elapsedMs));
+    },
+    answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       const common = {
         pid,
         org: settings.org,
@@ -150,38 +156,38 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
         correlationId: correlationId(),
         method: request.method,
       };
-      const lines: string[] = [];
-      if (writesLevel(level, targetErrorLevel)) {
-        lines.push(
-          eventLogLine({
-            ...common,
-            level: targetErrorLevel,
-            host: targetHost,
-            component: 'plugins-middleware',
-            message: 'targetRequest error',
-            status: '',
-            errorMessage: targetError.message,
-            errorCode: targetError.code ?? '',
-            durationMs: durationField(failure.elapsedMs),
-          }),
-        );
+      const line = (fields: Omit<EventLogFields, 'time' | 'level' | keyof typeof common>, wanted: Exclude<MicrogatewayLogLevel, 'none'>) =>
+        writesLevel(level, wanted) ? [eventLogLine({ ...common, ...fields, level: wanted })] : [];
+      const duration = durationField(failure.elapsedMs);
+
+      if (failure.surfacedOn === 'response') {
+        // The target's response stream failed once begun: the engine logs it and never ends the
+        // client's response (3.3.7 also notes the abort); the client is left waiting.
+        const status = String(failure.response?.status ?? '');
+        const lines = [
+          ...line({ host: targetHost, component: 'plugins-middleware', message: 'targetResponse error', status, errorMessage: failure.error.message, errorCode: failure.error.code ?? '', durationMs: duration }, 'error'),
+          ...(documentEra ? [] : line({ host: targetHost, component: 'plugins-middleware', message: 'targetResponse aborted', status, errorMessage: '', errorCode: '', durationMs: duration }, 'warn')),
+        ];
+        return { client: 'hang', lines };
       }
-      if (writesLevel(level, 'error')) {
-        lines.push(
-          eventLogLine({
-            ...common,
-            level: 'error',
-            host: request.host,
-            component: 'microgateway-core',
-            message: '',
-            status: String(status),
-            errorMessage: clientError.message,
-            errorCode: clientError.code ?? '',
-            durationMs: '',
-          }),
-        );
+
+      const timedOut = failure.limit !== undefined;
+      const targetError = failure.error;
+      const clientError: NodeJS.ErrnoException = timedOut ? new Error(GATEWAY_TIMEOUT_MESSAGE) : targetError;
+      const status = timedOut ? 504 : 502;
+      const lines = [
+        ...line({ host: targetHost, component: 'plugins-middleware', message: 'targetRequest error', status: '', errorMessage: targetError.message, errorCode: targetError.code ?? '', durationMs: duration }, targetErrorLevel),
+        ...line({ host: request.host, component: 'microgateway-core', message: '', status: String(status), errorMessage: clientError.message, errorCode: clientError.code ?? '', durationMs: '' }, 'error'),
+      ];
+      const answer = { status, headers: {}, body: serialiseError(clientError, !documentEra) };
+      if (failure.response?.bodyPending) {
+        // The parser failed on bytes that followed a response whose body had already arrived: the
+        // engine answers 502 over the target's copied headers, then its pipe writes that body to
+        // the ended response (write after end) and the process dies, before its logger has written
+        // the line queued behind the one in flight.
+        return { client: 'answer', answer, overTargetHeaders: true, lines: lines.slice(0, 1), productExit: ENGINE_WRITE_AFTER_END };
       }
-      return { answer: { status, headers: {}, body: serialiseError(clientError, !documentEra) }, lines };
+      return { client: 'answer', answer, overTargetHeaders: true, lines };
     },
   };
 }

@@ -31,6 +31,39 @@ export interface FailureAnswer {
   body: string;
 }
 
+/**
+ * What the client gets of a failed exchange:
+ *  - 'answer': the product's own status, headers and body (`answer`);
+ *  - 'pass': the target's response as its head framed it goes on (the bytes past it are dropped);
+ *  - 'cut': the client's connection is closed where it stands (its response had begun);
+ *  - 'hang': nothing more is sent and the client's connection stays open, as microgateway-core
+ *    leaves it when a target response it was streaming fails.
+ */
+export type ClientOutcome = 'answer' | 'pass' | 'cut' | 'hang';
+
+/** The product's process ending because of this exchange (microgateway-core: write after end, exit 1). */
+export interface ProductExit {
+  code: number;
+  /** the error line the process prints as it dies */
+  error: string;
+}
+
+export interface FailureOutcome {
+  client: ClientOutcome;
+  /** for 'answer' */
+  answer?: FailureAnswer;
+  /**
+   * The answer is written as Node's res.end writes it over what was already set: the target's
+   * headers copied so far stay, and Node frames the body (no Content-Length on a HEAD). Otherwise
+   * the target's headers are removed and the answer carries its own Content-Length.
+   */
+  overTargetHeaders?: boolean;
+  /** the product log lines (already filtered by level) */
+  lines: string[];
+  /** the product's process would end here; the harness keeps serving and reports it as evidence */
+  productExit?: ProductExit;
+}
+
 export interface Personality {
   readonly name: PersonalityName;
   readonly policy: TargetPolicy;
@@ -51,6 +84,11 @@ export interface Personality {
   begin(res: http.ServerResponse): string | undefined;
   /** Whether a response that parsed is one the product refuses (Edge: a 204 with a body). */
   refusesResponse(status: number, headers: http.IncomingHttpHeaders): boolean;
-  /** The product's answer to a failure and the log lines it writes about it (already filtered by level). */
-  answer(failure: Failure, request: ClientRequestInfo): { answer: FailureAnswer; lines: string[] };
+  /**
+   * What the product does to the target's response head before passing it on (microgateway-core
+   * drops Content-Length and Connection and adds x-response-time); absent: nothing.
+   */
+  adaptResponseHead?(headers: http.IncomingHttpHeaders, elapsedMs: number): void;
+  /** What the product does about a failure: the client's outcome and the log lines it writes. */
+  answer(failure: Failure, request: ClientRequestInfo): FailureOutcome;
 }

@@ -175,6 +175,8 @@ export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors
     out.push(`${c.dim('message id')} ${MESSAGE_ID_HEADER} ${evidence.messageId}${inLog ? ': the messageid of the log line below' : ''}`);
   }
   if (evidence.failure) out.push(`${c.dim('on the wire')} ${evidence.failure.kind}: ${evidence.failure.description}`);
+  const exit = evidence.failure?.productExit;
+  if (exit) out.push(`${c.bold('the product')} its process exits ${exit.code} here (${exit.error}); the harness keeps serving`);
   const where = evidence.logFile ?? '(in a temporary folder, removed after the run)';
   out.push(`${c.bold('product log')} ${evidence.logs.length === 0 ? c.dim('(no line written)') : c.dim(where)}`);
   for (const line of evidence.logs) out.push(`  ${line}`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import type { BackendDefinition } from '../../faulty-backends/backend.ts';
 import type { Failure } from '../gateway/failures.ts';
+import type { ClientOutcome, FailureOutcome, ProductExit } from '../gateway/personality.ts';
 import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { personalities } from '../gateway/personalities.ts';
@@ -89,7 +90,16 @@ export interface Evidence {
   /** the product log file, when it is kept (RunOptions.logDir); a temporary one is removed with the run */
   logFile?: string;
   /** what the harness's gateway classifier named (absent for the real engine), and the limit that fired, if one did */
-  failure?: { kind: string; phase: string; description: string; limit?: { name: string; ms: number; firedAfterMs?: number } };
+  failure?: {
+    kind: string;
+    phase: string;
+    description: string;
+    limit?: { name: string; ms: number; firedAfterMs?: number };
+    /** what the client got: the product's answer, the target's response passed on, its connection cut, or left waiting */
+    client?: ClientOutcome;
+    /** the product's process would have ended here (microgateway-core's write after end); the harness kept serving */
+    productExit?: ProductExit;
+  };
   timeline: TimelineEntry[];
   /** where the gateway listened and the host:port it reached the target at (the relay, when there is one) */
   endpoints: { gateway: string; target: string };
@@ -120,6 +130,8 @@ export interface ScenarioGateway {
   lastFailure(): Failure | undefined;
   /** the message id (Edge) of the last failed request, when the gateway tags requests */
   lastTag?(): string | undefined;
+  /** all the product did about the last failure (absent for the real engine) */
+  lastOutcome?(): FailureOutcome | undefined;
   close(): Promise<void>;
 }
 
@@ -132,6 +144,17 @@ export interface GatewayStartRequest {
 
 export type GatewayStarter = (request: GatewayStartRequest) => Promise<ScenarioGateway>;
 
+function failureEvidence(failure: Failure, outcome: FailureOutcome | undefined): NonNullable<Evidence['failure']> {
+  return {
+    kind: failure.kind,
+    phase: failure.phase,
+    description: failure.description,
+    ...(failure.limit ? { limit: failure.limit } : {}),
+    ...(outcome ? { client: outcome.client } : {}),
+    ...(outcome?.productExit ? { productExit: outcome.productExit } : {}),
+  };
+}
+
 /** The harness's own gateway. Its lines are written before it answers, so they are all there. */
 export const startMimic: GatewayStarter = async ({ personality, target, settings, trace }) => {
   const gateway = await createGateway({ personality, target, settings, port: 0, trace });
@@ -139,9 +162,11 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
   let failure: Failure | undefined;
   let tag: string | undefined;
   gateway.on('log', (line) => lines.push(line));
-  gateway.on('failure', (classified, _answer, requestTag) => {
+  let outcome: FailureOutcome | undefined;
+  gateway.on('failure', (classified, _answer, requestTag, productOutcome) => {
     failure = classified;
     tag = requestTag;
+    outcome = productOutcome;
   });
   return {
     url: gateway.url,
@@ -151,6 +176,7 @@ export const startMimic: GatewayStarter = async ({ personality, target, settings
     lines: () => Promise.resolve([...lines]),
     lastFailure: () => failure,
     lastTag: () => tag,
+    lastOutcome: () => outcome,
     close: () => gateway.close(),
   };
 };
@@ -284,7 +310,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       logs,
       ...(messageId ? { messageId } : {}),
       ...(ownLogDir ? {} : { logFile: gateway.logFile }),
-      ...(failure ? { failure: { kind: failure.kind, phase: failure.phase, description: failure.description, ...(failure.limit ? { limit: failure.limit } : {}) } } : {}),
+      ...(failure ? { failure: failureEvidence(failure, gateway.lastOutcome?.()) } : {}),
       timeline: timeline.sort((a, b) => a.t - b.t),
       endpoints: { gateway: gateway.url, target: gateway.target },
       hops: setup.hops,
