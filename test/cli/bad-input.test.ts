@@ -5,6 +5,7 @@
  * each, are in options.test.ts. The cases run concurrently (each its own process, port and folder),
  * so they use the test context's expect and onTestFinished.
  */
+import { backends } from '../../faulty-backends/index.ts';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -43,7 +44,7 @@ describe.concurrent('faultgate: bad input', () => {
     context
       .expect(await refused(context, ['backend', 'flaky']))
       .toBe(
-        'faultgate: unknown backend "flaky"; known: swallow-client-hello, idle-closer, fin-mid-request, reset-mid-request, never-respond, not-http, no-content-with-body, closed-port, healthy',
+        `faultgate: unknown backend "flaky"; known: ${Object.keys(backends).join(', ')}`,
       );
   });
 
