@@ -1,7 +1,8 @@
 /**
  * closed-port — a port on which nothing listens, so the kernel answers the gateway's SYN with RST
- * and connect() fails with ECONNREFUSED. It takes a free ephemeral port by listening on it for an
- * instant and closing at once.
+ * and connect() fails with ECONNREFUSED. It takes its port by listening on it for an instant and
+ * closing at once: a free ephemeral port, or the one given, which must be free (a port something
+ * else listens on would not refuse anything).
  */
 import net from 'node:net';
 import { z } from 'zod';
@@ -16,12 +17,9 @@ export const closedPort = defineBackend({
   explain: () => 'is a port on which nothing listens: every connect() is refused',
   async serve(_settings, backend, listenOptions) {
     const host = listenOptions.host ?? '127.0.0.1';
-    let port = listenOptions.port ?? 0;
-    if (port === 0) {
-      const probe = net.createServer();
-      port = await listen(probe, 'backend closed-port', { host });
-      await new Promise<void>((resolve) => probe.close(() => resolve()));
-    }
+    const probe = net.createServer();
+    const port = await listen(probe, 'backend closed-port', { host, port: listenOptions.port ?? 0 });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     backend.port = port;
     backend.url = `http://${authority(host, port)}`;
     return backend;

@@ -6,3 +6,5 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** stopped by Ctrl-C before it finished */
 export const EXIT_INTERRUPTED = 130;
+/** stopped by SIGTERM (128 + 15, as a shell reports it) after closing everything */
+export const EXIT_TERMINATED = 143;

@@ -79,9 +79,21 @@ export function parseTarget(target: string): URL {
     throw new FaultgateError('E_CONFIG', `target "${target}": not a URL; expected http://host:port or https://host:port`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FaultgateError('E_CONFIG', `target "${target}": expected an http:// or https:// URL`);
+    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(url)}": expected an http:// or https:// URL`);
+  }
+  if (url.port === '0') {
+    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(url)}": port 0 cannot be connected to; give the port the target listens on`);
   }
   return url;
+}
+
+/** The target as it may be printed: a user name and password in it become ***. */
+export function redactedTarget(target: string | URL): string {
+  const url = new URL(target);
+  if (!url.username && !url.password) return url.href;
+  url.username = '***';
+  url.password = '';
+  return url.href;
 }
 
 /** What the gateway keeps about one client request. */
@@ -300,7 +312,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   });
   const url = `http://${authority(options.host ?? '127.0.0.1', port)}`;
-  logger?.info({ url, target: target.href, personality: personality.name, logFile: productLog.file }, 'gateway listening');
+  logger?.info({ url, target: redactedTarget(target), personality: personality.name, logFile: productLog.file }, 'gateway listening');
 
   let closed: Promise<void> | undefined;
   return Object.assign(emitter, {

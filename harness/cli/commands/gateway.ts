@@ -8,7 +8,7 @@ import { readTargetEndpoint } from '../../config/edge.ts';
 import { loadConfigFile } from '../../config/load-file.ts';
 import { applyAssignments, type ConfigObject } from '../../config/set-values.ts';
 import { FaultgateError } from '../../errors.ts';
-import { createGateway, parseTarget, type GatewayOptions } from '../../gateway/gateway.ts';
+import { createGateway, parseTarget, redactedTarget, type GatewayOptions } from '../../gateway/gateway.ts';
 import { personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
 import { createLogger, logLevelOf } from '../../logger.ts';
@@ -91,7 +91,7 @@ export function registerGateway(program: Command): void {
       const resolved = resolveGatewayOptions(options);
       if (options.check) {
         const settings = personalityNamed(resolved.personality).parseSettings(resolved.settings);
-        process.stdout.write(`${JSON.stringify({ personality: resolved.personality, target: resolved.target, port: resolved.port ?? null, host: resolved.host, settings })}\n`);
+        process.stdout.write(`${JSON.stringify({ personality: resolved.personality, target: redactedTarget(resolved.target), port: resolved.port ?? null, host: resolved.host, settings })}\n`);
         return;
       }
       const gateway = await createGateway({ ...resolved, logger: createLogger() });

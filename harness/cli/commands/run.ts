@@ -12,7 +12,7 @@ import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
 import { mimicOnlySettings } from '../../reference/engine-config.ts';
 import { engineVersions } from '../../reference/microgateway-core.ts';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.ts';
 import { exits, teach } from '../help.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { liveNarration } from '../../runner/live-narration.ts';
@@ -177,8 +177,14 @@ export function registerRun(program: Command): void {
       const controller = new AbortController();
       // Every run side by side listens for the interrupt.
       setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
-      const interrupt = () => controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
+      // SIGTERM (docker stop, a CI timeout, kill) closes everything as Ctrl-C does, log folders included.
+      let exitCode = EXIT_INTERRUPTED;
+      const interrupt = (signal: NodeJS.Signals) => {
+        if (signal === 'SIGTERM') exitCode = EXIT_TERMINATED;
+        controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
+      };
       process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
       let failed = 0;
       try {
         await runAll(scenarios, options, gateway, controller.signal, (scenario, evidence) => {
@@ -188,12 +194,13 @@ export function registerRun(program: Command): void {
       } catch (error) {
         if (controller.signal.aborted) {
           process.stderr.write('faultgate: interrupted; everything it started is closed\n');
-          process.exitCode = EXIT_INTERRUPTED;
+          process.exitCode = exitCode;
           return;
         }
         throw error;
       } finally {
         process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
       }
       process.exitCode = failed === 0 ? EXIT_OK : EXIT_FAILED;
     });
