@@ -9,7 +9,7 @@ import { formatSettingRows, settingRows } from '../config/setting-list.ts';
 import { personalities } from '../gateway/personalities.ts';
 import { personalityNames } from '../gateway/personality.ts';
 import { INVOCATION } from '../invocation.ts';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 
 export interface Teaching {
   /** [arguments after `npx faultgate`, what it does] */
@@ -25,6 +25,7 @@ export const exits = {
   failed: (when: string): [number, string] => [EXIT_FAILED, when],
   usage: [EXIT_USAGE, 'bad input: one line on stderr names the option, file or field and the fix; nothing is left running'] as [number, string],
   interrupted: [EXIT_INTERRUPTED, 'Ctrl-C before the end: everything it started is closed'] as [number, string],
+  terminated: [EXIT_TERMINATED, 'SIGTERM before the end: everything it started is closed'] as [number, string],
 };
 
 function render(teaching: Teaching): string {
