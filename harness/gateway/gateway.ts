@@ -79,10 +79,10 @@ export function parseTarget(target: string): URL {
     throw new FaultgateError('E_CONFIG', `target "${target}": not a URL; expected http://host:port or https://host:port`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(url)}": expected an http:// or https:// URL`);
+    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(target)}": expected an http:// or https:// URL`);
   }
   if (url.port === '0') {
-    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(url)}": port 0 cannot be connected to; give the port the target listens on`);
+    throw new FaultgateError('E_CONFIG', `target "${redactedTarget(target)}": port 0 cannot be connected to; give the port the target listens on`);
   }
   return url;
 }
@@ -90,7 +90,7 @@ export function parseTarget(target: string): URL {
 /** The target as it may be printed: a user name and password in it become ***. */
 export function redactedTarget(target: string | URL): string {
   const url = new URL(target);
-  if (!url.username && !url.password) return url.href;
+  if (!url.username && !url.password) return String(target);
   url.username = '***';
   url.password = '';
   return url.href;

@@ -15,7 +15,7 @@ import { runCli, startBackend, startGateway, tempDir } from '../helpers.ts';
 
 describe('refused at start-up', () => {
   it('a target on port 0', () => {
-    expect(() => parseTarget('http://127.0.0.1:0')).toThrow('target "http://127.0.0.1:0/": port 0 cannot be connected to; give the port the target listens on');
+    expect(() => parseTarget('http://127.0.0.1:0')).toThrow('target "http://127.0.0.1:0": port 0 cannot be connected to; give the port the target listens on');
     expect(() => resolveGatewayOptions({ personality: 'edge', target: 'https://u:p@127.0.0.1:0', set: [] }, {})).toThrow(/^target "https:\/\/\*\*\*@127\.0\.0\.1:0\/": port 0/);
   });
 
