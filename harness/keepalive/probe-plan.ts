@@ -11,6 +11,7 @@
  */
 import type { Chain } from './chain.ts';
 import type { Method, RetirePolicy } from './downstream.ts';
+import type { EngineVersion } from '../reference/microgateway-core.ts';
 import type { RetryPolicy } from './products/index.ts';
 import { findNginx } from './real-nginx.ts';
 import { connectionsOf, hintRetirement, type Connection } from './rule.ts';
@@ -39,6 +40,8 @@ export interface ProbeSettings {
   staggerMs: number;
   /** attempts per trial before it is called inconclusive */
   attempts: number;
+  /** run Microgateway hops on the real microgateway-core of this version instead of the harness's model */
+  engine?: EngineVersion | undefined;
 }
 
 export const defaultProbeSettings: ProbeSettings = {
@@ -58,7 +61,7 @@ export interface ExternalGateway {
   backendHost: string;
 }
 
-export type DownstreamModel = 'client' | 'microgateway' | 'edge' | 'nginx' | 'external';
+export type DownstreamModel = 'client' | 'microgateway' | 'microgateway-core' | 'edge' | 'nginx' | 'external';
 
 export interface ConnectionPlan {
   connection: Connection;
@@ -98,12 +101,16 @@ export function productsHere(): { nginx: ReturnType<typeof findNginx> } {
   return { nginx: nginxHere };
 }
 
-function modelFor(connection: Connection, external: ExternalGateway | undefined): { model: DownstreamModel; runs: { what: string; real: boolean } } {
-  const { product } = connection.downstream;
+function modelFor(connection: Connection, external: ExternalGateway | undefined, engine: EngineVersion | undefined): { model: DownstreamModel; runs: { what: string; real: boolean } } {
+  const { product, idleTimeoutMs, honoursHint } = connection.downstream;
   if (external) return { model: 'external', runs: { what: 'your gateway', real: true } };
   const nginx = productsHere().nginx;
   if (product === 'nginx' && nginx) return { model: 'nginx', runs: { what: `nginx ${nginx.version}`, real: true } };
   if (product === 'edge') return { model: 'edge', runs: { what: 'edge model', real: false } };
+  // The real engine has no idle limit and ignores hints: it stands for a hop that says nothing else.
+  if (product === 'microgateway' && engine && idleTimeoutMs?.source === 'default' && !honoursHint.value) {
+    return { model: 'microgateway-core', runs: { what: `microgateway-core ${engine}`, real: true } };
+  }
   if (product === 'microgateway') return { model: 'microgateway', runs: { what: 'microgateway model', real: false } };
   // Node's agent is the real client for a Node hop; for any other product it stands in with that product's policy.
   if (connection.number === 1 || product === undefined || product === 'node') {
@@ -118,7 +125,7 @@ export function planProbe(chain: Chain, settings: ProbeSettings, external?: Exte
   const chosen = external ? all.slice(-1) : all;
   const connections = chosen.map((connection): ConnectionPlan => {
     const scale = settings.scaleToMs ? settings.scaleToMs / connection.upstreamKeepAliveMs : settings.timeScale;
-    const { model, runs } = modelFor(connection, external);
+    const { model, runs } = modelFor(connection, external, settings.engine);
     const { hint } = connection;
     const hintApplies = hint.advertised && hint.honoured && hint.seconds !== undefined;
     let downstream: RetirePolicy;

@@ -22,6 +22,7 @@ import { runTrial, type Trial, type TrialOutcome } from './attempt.ts';
 import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, urlDownstream, withRetries, type Downstream, type Method } from './downstream.ts';
 import { defaultProbeSettings, gapNames, gapsFor, methods, type ConnectionPlan, type ExternalGateway, type GapName, type ProbePlan, type ProbeSettings } from './probe-plan.ts';
 import { LagWatch } from './lag-watch.ts';
+import { startMicrogatewayCore } from '../reference/microgateway-core.ts';
 import { startNginx } from './real-nginx.ts';
 import { isSafe } from './rule.ts';
 import { startUpstream, UpstreamWatch, type Upstream } from './upstream.ts';
@@ -105,7 +106,7 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
         const watch = new UpstreamWatch(upstream.backend, (target) => ID_PATTERN.exec(target)?.[1]);
         watches.push(watch);
         const start = async () => {
-          const downstream = await startDownstream(connectionPlan, upstream.url, logDir, settings.requestTimeoutMs, plan.external);
+          const downstream = await startDownstream(connectionPlan, upstream.url, logDir, settings, plan.external);
           downstreams.push(downstream);
           return downstream;
         };
@@ -201,7 +202,8 @@ function probedExposure(gaps: readonly GapResult[], posts: readonly GapResult[])
   return 'race, hidden by retries for GET and POST';
 }
 
-async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, timeoutMs: number, external: ExternalGateway | undefined): Promise<Downstream> {
+async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, settings: ProbeSettings, external: ExternalGateway | undefined): Promise<Downstream> {
+  const timeoutMs = settings.requestTimeoutMs;
   switch (plan.model) {
     case 'client':
       return withRetries(clientDownstream(upstreamUrl, plan.downstream, timeoutMs), plan.retries);
@@ -212,6 +214,11 @@ async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir
       // The real product: its own idle limit (nginx takes milliseconds) and its own retries.
       const nginx = await startNginx({ upstreamUrl, idleTimeoutMs: plan.downstream.idleTimeoutMs, retries: plan.retries, timeoutMs });
       return { ...urlDownstream(nginx.url, timeoutMs, () => nginx.close()), failuresLogged: () => nginx.failuresLogged() };
+    }
+    case 'microgateway-core': {
+      // The real engine in a child process: its target agent, its 502, its own (absent) retries.
+      const engine = await startMicrogatewayCore({ version: settings.engine ?? '3.1.6', target: upstreamUrl });
+      return urlDownstream(`${engine.url}/`, timeoutMs, () => engine.close());
     }
     case 'external':
       return urlDownstream((external as ExternalGateway).url, timeoutMs);

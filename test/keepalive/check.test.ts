@@ -84,7 +84,8 @@ describe('values from real configuration files', () => {
     const microgateway = first?.upstream;
     expect(microgateway?.product).toBe('microgateway');
     expect(microgateway?.keepAliveTimeoutMs).toMatchObject({ value: 65000, source: 'config', from: 'examples/configs/org-env-config.yaml:21: edgemicro.keep_alive_timeout' });
-    expect(second?.downstream.idleTimeoutMs).toMatchObject({ value: 7200000, source: 'default' });
+    // No idle limit: microgateway-core's agent has none, and the OS keep-alive retires nothing (bench/os-keepalive.ts).
+    expect(second?.downstream.idleTimeoutMs).toMatchObject({ value: Number.POSITIVE_INFINITY, source: 'default' });
     // microgateway-core has no setting for its target side: the fix says so rather than name one.
     expect(second?.fixes.map((step) => step.setting)).toEqual([undefined, undefined]);
     expect(second?.fix).toContain('microgateway has no setting to lower');
@@ -113,12 +114,12 @@ describe('values from real configuration files', () => {
     const defaulted = defaultedValues(connectionsOf(loadChain('examples/chains/defaults-only.yaml')));
     expect(defaulted.map(({ hop, field, value }) => `${hop}.${field}=${value}`).sort()).toEqual([
       'microgateway.honours_keep_alive_hint=false',
-      'microgateway.idle_timeout_ms=7200000',
+      'microgateway.idle_timeout_ms=Infinity',
       'target.advertises_keep_alive_hint=true',
       'target.keep_alive_hint_seconds=5',
       'target.keep_alive_timeout_ms=5000',
     ]);
-    expect(defaulted.find((value) => value.field === 'idle_timeout_ms')?.from).toContain('two hours by default on Linux');
+    expect(defaulted.find((value) => value.field === 'idle_timeout_ms')?.from).toContain('retires no connection (measured on the real engine');
   });
 
   it('lets a value written in the chain win over the file', () => {

@@ -186,8 +186,8 @@ describe('the example chains table in the README', () => {
 describe('keepalive probe', () => {
   it("in real time, the gateway's agent itself retires a connection on the target's Keep-Alive hint", () => {
     const [honoured, ignored] = realTime;
-    // At scale 1 the probe leaves the hint to the agent: the policy says "honour", the idle limit stays.
-    expect(honoured?.connections[0]?.plan.downstream).toEqual({ idleTimeoutMs: 7200000, honourKeepAliveHint: true });
+    // At scale 1 the probe leaves the hint to the agent: the policy says "honour", and no idle limit (0) of its own.
+    expect(honoured?.connections[0]?.plan.downstream).toEqual({ idleTimeoutMs: 0, honourKeepAliveHint: true });
     expect(honoured?.connections[0]).toMatchObject({ verdict: 'safe', agrees: true });
     expect(ignored?.connections[0]).toMatchObject({ verdict: 'race', agrees: true });
     expect(ignored?.connections[0]?.gaps.map((gap) => gap.failures)).toEqual([0, 1, 1, 0]);

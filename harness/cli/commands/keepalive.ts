@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { MAX_TIMER_MS, MAX_TIMER_SECONDS, tcpPort } from '../../config/fields.ts';
 import { FaultgateError } from '../../errors.ts';
 import { parseTarget } from '../../gateway/gateway.ts';
+import { engineVersions, isEngineVersion } from '../../reference/microgateway-core.ts';
 import { loadChain, type Chain } from '../../keepalive/chain.ts';
 import { defaultProbeSettings, planProbe, runProbes, type ExternalGateway, type ProbePlan, type ProbeResult, type ProbeSettings } from '../../keepalive/probe.ts';
 import { checkJson, checkText, coloursFor, markdownTable, probeJson, probeText } from '../../keepalive/report.ts';
@@ -34,6 +35,11 @@ const probeOptionsSchema = z
     repeat: number('--repeat', 'a count').int({ error: '--repeat: expected a whole number' }).min(1, { error: '--repeat: at least 1' }).max(50, { error: '--repeat: at most 50' }),
     maxSeconds: timer('--max-seconds', 'seconds').positive({ error: '--max-seconds: must be more than 0' }),
     gatewayUrl: z.string().optional(),
+    engine: z
+      .string()
+      .transform((value) => value.replace(/^microgateway-core@/, ''))
+      .refine(isEngineVersion, { error: `--engine: expected one of ${engineVersions.join(', ')}` })
+      .optional(),
     backendPort: z.coerce.number().pipe(tcpPort()).optional(),
     backendHost: z.string().min(1, { error: '--backend-host: expected an address' }),
     json: z.boolean().optional(),
@@ -70,6 +76,7 @@ export function parseProbeOptions(raw: Record<string, unknown>): { settings: Pro
     holdFinMs: options.holdFinMs,
     latencyMs: options.latencyMs,
     repeat: options.repeat,
+    engine: options.engine,
   };
   return { settings, external, options };
 }
@@ -155,6 +162,7 @@ export function registerKeepalive(program: Command): void {
     .option('--hold-fin-ms <ms>', "how long the upstream's FIN is held in flight (real ms; 0: the natural race)", String(defaultProbeSettings.holdFinMs))
     .option('--latency-ms <ms>', 'one-way latency of the return trip (real ms): gives equal timeouts their race', String(defaultProbeSettings.latencyMs))
     .option('--repeat <n>', 'requests per gap', String(defaultProbeSettings.repeat))
+    .option('--engine <version>', `Microgateway hops on the real microgateway-core (${engineVersions.join(' or ')}) instead of the harness's model`)
     .option('--gateway-url <url>', "probe your own gateway instead (only the chain's last connection): its URL")
     .option('--backend-port <port>', "with --gateway-url: the port your gateway's target points at")
     .option('--backend-host <address>', 'with --gateway-url: the address the backend listens on', '127.0.0.1')
