@@ -9,6 +9,7 @@
  *   npm run bench -- --no-npm-test         reproduction cost without the test suite
  *   npm run bench -- hung --hung-rate 300  hung requests opened at another rate (default 300/s)
  *   npm run bench -- --json out.json       also write the findings as JSON
+ *   npm run bench -- scenarios --record    scenario rate, written to bench/recorded.json as the figure to hold
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { defaultHungOptions, runHungConnections } from './hung-connections.ts';
 import { cleanUpOnInterrupt } from './lib/cleanup.ts';
 import { findingsTable, formatTable, progress, type BenchmarkResult, type Finding } from './lib/report.ts';
 import { runReproductionCost } from './reproduction-cost.ts';
+import { runScenarioRate } from './scenario-rate.ts';
 import { runThroughput } from './throughput.ts';
 
 const { values, positionals } = parseArgs({
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
     'no-npm-test': { type: 'boolean', default: false },
     json: { type: 'string' },
     'hung-rate': { type: 'string' },
+    record: { type: 'boolean', default: false },
   },
 });
 const hungRate = values['hung-rate'] === undefined ? defaultHungOptions.ratePerSec : Number(values['hung-rate']);
@@ -38,6 +41,7 @@ cleanUpOnInterrupt();
 const benchmarks: Record<string, () => Promise<BenchmarkResult>> = {
   throughput: () => runThroughput(),
   hung: () => runHungConnections({ ...defaultHungOptions, ratePerSec: hungRate }),
+  scenarios: () => runScenarioRate({ record: values.record }),
   reproduction: () => runReproductionCost({ npmTest: !values['no-npm-test'] }),
 };
 const TOTAL_GOAL_MS = 5 * 60_000;
