@@ -54,6 +54,7 @@ async function loop(scenario: Scenario, ms: number): Promise<{ runs: number; wal
 }
 
 const rate = (runs: number, wallMs: number) => (runs / wallMs) * 1000;
+const tenths = (value: number) => Math.round(value * 10) / 10;
 
 export async function runScenarioRate(options: ScenarioRateOptions): Promise<BenchmarkResult> {
   const scenarios = await loadScenarios();
@@ -83,7 +84,7 @@ export async function runScenarioRate(options: ScenarioRateOptions): Promise<Ben
   rows.push(['all fast ones', `${totalRuns}`, `${(totalMs / totalRuns).toFixed(1)} ms`, `${all.toFixed(1)}/s`, recorded ? `${recorded.all.toFixed(1)}/s` : '—', recorded ? `${(all / recorded.all).toFixed(2)}×` : '—', `${totalRuns - failures.length}/${totalRuns}`]);
   const loadAverage = loadavg()[0]?.toFixed(2) ?? '?';
   if (options.record) {
-    const next: Recorded = { ...readRecorded(), scenarioRate: { perSecond, all, loadAverage, date: new Date().toISOString().slice(0, 10) } };
+    const next: Recorded = { ...readRecorded(), scenarioRate: { perSecond: Object.fromEntries(Object.entries(perSecond).map(([name, value]) => [name, tenths(value)])), all: tenths(all), loadAverage, date: new Date().toISOString().slice(0, 10) } };
     writeFileSync(RECORDED, `${JSON.stringify(next, null, 2)}\n`);
   }
   const findings: Finding[] = [
