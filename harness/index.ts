@@ -11,7 +11,10 @@ export { edgeSettingsSchema, parseEdgeSettings, readTargetEndpoint, type EdgeSet
 export { microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from './config/microgateway.ts';
 export { loadConfigFile } from './config/load-file.ts';
 export { FinDelayRelay, startFinDelayRelay, type FinDelayRelayOptions } from './relay/fin-delay-relay.ts';
-export { runScenario, gatewayStarters, type Evidence, type RunOptions, type GatewayChoice, type ScenarioGateway, type TimelineEntry } from './runner/run-scenario.ts';
+export { runScenario, type Evidence, type RunOptions, type TimelineEntry } from './runner/run-scenario.ts';
+export type { GatewayStarter, GatewayStartRequest, ScenarioGateway } from './runner/gateway-starter.ts';
+export { mimicStarter } from './runner/mimic-starter.ts';
+export { referenceStarter } from './reference/scenario-gateway.ts';
 export { defineScenario, scenarioSchema, type Scenario, type ScenarioInput } from './runner/scenario.ts';
 export { loadScenarios, loadScenarioFile, selectScenarios } from './runner/load-scenarios.ts';
 export { narrate, describeEvent } from './runner/narrate.ts';

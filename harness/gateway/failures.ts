@@ -1,11 +1,11 @@
 /**
- * The classifier: the one place that turns what happened on the wire (a Node error plus what the
- * gateway saw the connection do) into a failure kind. Personalities switch on the kind and never
- * look at sockets; new failure modes of a backend need no change here unless the wire does
- * something new.
+ * The classifier: the one place that turns what happened on the wire (a Node error plus a frozen
+ * snapshot of the exchange and its connection) into a failure kind. Personalities switch on the
+ * kind and never look at sockets; new failure modes of a backend need no change here unless the
+ * wire does something new. It reads snapshots only: connection.ts owns the connection's facts.
  */
 import { now } from '../trace.ts';
-import { snapshot, type ConnectionSnapshot, type TargetConnection } from './target-agent.ts';
+import type { ConnectionSnapshot, LimitName } from './connection.ts';
 
 export const failureKinds = [
   'connect-refused', // nothing listens: the target's kernel answered the SYN with RST
@@ -48,7 +48,7 @@ export interface Failure {
   /** the error Node's HTTP client raised (Microgateway serialises it as the body) */
   error: NodeJS.ErrnoException;
   /** the gateway limit that expired, when one did; firedAfterMs: how long its timer really ran, when the gateway measured it */
-  limit?: { name: 'connect' | 'handshake' | 'io'; ms: number; firedAfterMs?: number };
+  limit?: { name: LimitName; ms: number; firedAfterMs?: number };
   /** the connection when the failure happened (or when the limit expired) */
   connection?: ConnectionSnapshot;
   /** whether the request went out on a pooled connection that had served earlier requests */
@@ -73,19 +73,18 @@ export interface Failure {
   description: string;
 }
 
-/** What the gateway tracked about one client request's trip to the target. */
-export interface ExchangeState {
-  receivedAt: number;
-  connection?: TargetConnection;
-  reused: boolean;
-  requestWritten: boolean;
-  responseStarted: boolean;
-  /** set when the I/O limit (socket inactivity) expired, with the connection as it was then */
-  ioTimeout?: { ms: number; connection: ConnectionSnapshot };
-  /** set when a response parsed but the personality refuses it */
-  refusedResponse?: { status: number };
-  /** bytes the connection had read before this request: more than that means a response began */
-  bytesReadBefore?: number | undefined;
+/** One client request's trip to the target, frozen when it failed: what the classifier reads. */
+export interface ExchangeSnapshot {
+  /** when the client's request reached the gateway */
+  readonly receivedAt: number;
+  /** the connection the request was given, if it got one */
+  readonly connection: ConnectionSnapshot | undefined;
+  /** the whole request had been handed to the connection */
+  readonly requestWritten: boolean;
+  /** the target's status line and headers had been parsed */
+  readonly responseStarted: boolean;
+  /** the status of a response that parsed but the personality refuses */
+  readonly refusedStatus: number | undefined;
 }
 
 /** What the gateway knows of the client's side and of the target's response when the failure is classified. */
@@ -123,20 +122,21 @@ const duringPhase: Record<FailurePhase, string> = {
   'receiving-body': ' part-way through the response body',
 };
 
-export function phaseOf(state: ExchangeState, code = ''): FailurePhase {
+export function phaseOf(state: ExchangeSnapshot, code = ''): FailurePhase {
   const connection = state.connection;
   if (state.responseStarted) return 'receiving-body';
   if (UNRESOLVED.has(code)) return 'resolving';
-  if (!connection || connection.connectedAt === undefined) return 'connecting';
-  if (connection.tls && connection.securedAt === undefined) return 'handshaking';
+  if (!connection?.connected) return 'connecting';
+  if (connection.tls && !connection.secured) return 'handshaking';
   if (!state.requestWritten) return 'sending';
-  const readBefore = state.bytesReadBefore ?? 0;
-  return connection.socket.bytesRead > readBefore || code.startsWith('HPE_') ? 'receiving-head' : 'awaiting-response';
+  return connection.bytesReadThisUse > 0 || code.startsWith('HPE_') ? 'receiving-head' : 'awaiting-response';
 }
 
-export function classify(error: NodeJS.ErrnoException, state: ExchangeState, context: FailureContext = { surfacedOn: 'request', clientHeadersSent: false, afterAnswer: false }): Failure {
-  const at = now();
+const REQUEST_CONTEXT: FailureContext = { surfacedOn: 'request', clientHeadersSent: false, afterAnswer: false };
+
+export function classify(error: NodeJS.ErrnoException, state: ExchangeSnapshot, context: FailureContext = REQUEST_CONTEXT, at = now()): Failure {
   const connection = state.connection;
+  const reusedConnection = (connection?.useCount ?? 0) > 1;
   const code = error.code ?? '';
   const phase = phaseOf(state, code);
   const base = {
@@ -146,22 +146,18 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeState, con
     clientHeadersSent: context.clientHeadersSent,
     afterAnswer: context.afterAnswer,
     ...(context.response ? { response: context.response } : {}),
-    reusedConnection: state.reused,
+    reusedConnection,
     elapsedMs: at - state.receivedAt,
-    ...(connection ? { connection: snapshot(connection, at) } : {}),
+    ...(connection ? { connection } : {}),
   };
 
-  if (state.refusedResponse) {
-    return { ...base, kind: 'response-with-body', responseStatus: state.refusedResponse.status, description: `the target answered ${state.refusedResponse.status} with a body, which HTTP forbids` };
+  if (state.refusedStatus !== undefined) {
+    return { ...base, kind: 'response-with-body', responseStatus: state.refusedStatus, description: `the target answered ${state.refusedStatus} with a body, which HTTP forbids` };
   }
-  const expired = connection?.limitExpired;
-  const limited = expired
-    ? { ...base, connection: expired.connection, limit: { name: expired.limit, ms: expired.ms, firedAfterMs: expired.firedAfterMs } }
-    : state.ioTimeout
-      ? { ...base, connection: state.ioTimeout.connection, limit: { name: 'io' as const, ms: state.ioTimeout.ms } }
-      : undefined;
-  if (limited) {
-    const { ms } = limited.limit;
+  const expired = connection?.expired;
+  if (expired) {
+    const { name, ms, firedAfterMs } = expired;
+    const limited = { ...base, connection: expired.connection, limit: { name, ms, ...(firedAfterMs === undefined ? {} : { firedAfterMs }) } };
     if (phase === 'connecting') return { ...limited, kind: 'connect-timeout', description: `the TCP connect to the target did not complete within ${ms} ms` };
     if (phase === 'handshaking') {
       return { ...limited, kind: 'handshake-timeout', description: `the target never answered the TLS Client Hello; the handshake was abandoned after ${ms} ms` };
@@ -184,12 +180,12 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeState, con
     return { ...base, kind: 'handshake-failed', description: `the TLS handshake with the target failed (${code || error.message})` };
   }
   const sending = duringPhase[phase];
-  // A reset is only noted while no FIN has come (target-agent.ts), so it decides on its own.
-  if (connection?.resetAt !== undefined) {
+  // A reset is only noted while no FIN has come (connection.ts), so it decides on its own.
+  if (connection?.resetReceived) {
     return { ...base, kind: 'reset', description: `the target reset the connection (RST)${sending}` };
   }
-  if (connection?.finAt !== undefined || code === 'EPIPE' || error.message === 'socket hang up') {
-    const reuse = state.reused ? ' on a reused keep-alive connection' : '';
+  if (connection?.finReceived || code === 'EPIPE' || error.message === 'socket hang up') {
+    const reuse = reusedConnection ? ' on a reused keep-alive connection' : '';
     return { ...base, kind: 'premature-close', description: `the target closed the connection (FIN)${sending}${reuse}` };
   }
   return { ...base, kind: 'reset', description: `the connection to the target failed (${code || error.message})${sending}` };

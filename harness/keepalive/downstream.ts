@@ -78,7 +78,7 @@ export function probeUrl(base: string, id: string): string {
 }
 
 /** A request bounded in time: it settles by itself, also when nobody answers. */
-function exchange(url: string, options: http.RequestOptions, timeoutMs: number, method: Method = 'GET'): Promise<Outcome> {
+function exchange(url: string, options: http.RequestOptions, timeoutMs: number, method: Method = 'GET', onRequest?: (req: http.ClientRequest) => void): Promise<Outcome> {
   const body = method === 'POST' ? '{"probe":true}' : undefined;
   const headers = { ...options.headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) };
   return new Promise((resolve) => {
@@ -96,6 +96,7 @@ function exchange(url: string, options: http.RequestOptions, timeoutMs: number, 
       req.destroy();
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? '', message: error.message }));
+    onRequest?.(req);
     req.end(body);
   });
 }
@@ -103,7 +104,7 @@ function exchange(url: string, options: http.RequestOptions, timeoutMs: number, 
 export function clientDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Downstream {
   const pool = poolWatch();
   const agent = createTargetAgent('http', { idleTimeoutMs: policy.idleTimeoutMs, honourKeepAliveHint: policy.honourKeepAliveHint, rejectUnauthorized: true }, pool.sink);
-  const send = (id: string, method: Method = 'GET') => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs, method);
+  const send = (id: string, method: Method = 'GET') => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs, method, (req) => agent.begin(req));
   return {
     send,
     pool: pool.view,

@@ -14,7 +14,8 @@ import type { Method, RetirePolicy } from './downstream.ts';
 import type { EngineVersion } from '../reference/microgateway-core.ts';
 import type { RetryPolicy } from './products/index.ts';
 import { findNginx } from './real-nginx.ts';
-import { connectionsOf, hintRetirement, type Connection } from './rule.ts';
+import { hintRetirement } from '../gateway/keep-alive-hint.ts';
+import { connectionsOf, type Connection } from './rule.ts';
 
 export const gapNames = ['below', 'at', 'above', 'after'] as const;
 export type GapName = (typeof gapNames)[number];

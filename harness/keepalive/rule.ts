@@ -9,6 +9,7 @@
  * when N ≤ 1. Equal values are a race: the downstream's timer starts one trip after the
  * upstream's, so near the limit its requests reach a connection already closed.
  */
+import { hintRetirement } from '../gateway/keep-alive-hint.ts';
 import type { Chain, Hop } from './chain.ts';
 import { fixesFor, saferIdleMs, type FixStep } from './fix.ts';
 import type { RetryPolicy, Sourced } from './products/index.ts';
@@ -94,14 +95,6 @@ export function exposure(connection: Pick<Connection, 'verdict' | 'retries'>): s
   if (get) return 'race, hidden by retries for GET, exposed for POST';
   if (post) return 'race, hidden by retries for POST, exposed for GET';
   return 'race, exposed for GET and POST (no retries)';
-}
-
-/**
- * Node's agent: a hint of N s retires the connection at N s − 1 s; N ≤ 1 leaves no time to reuse
- * it. undici subtracts its keepAliveTimeoutThreshold instead of the one second.
- */
-export function hintRetirement(seconds: number, marginMs = 1000): number {
-  return Math.max(0, seconds * 1000 - marginMs);
 }
 
 function required<T>(value: Sourced<T> | undefined): T {

@@ -14,10 +14,8 @@ import type { BackendDefinition } from '../../faulty-backends/backend.ts';
 import type { Failure } from '../gateway/failures.ts';
 import type { ClientOutcome, FailureOutcome, ProductExit } from '../gateway/personality.ts';
 import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
-import { createGateway } from '../gateway/gateway.ts';
 import { personalities } from '../gateway/personalities.ts';
 import type { PersonalityName } from '../gateway/personality.ts';
-import { referenceStarters } from '../reference/scenario-gateway.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { now, type TraceEvent, type TraceSink } from '../trace.ts';
 import type { Packet } from '../wire/decode.ts';
@@ -26,16 +24,16 @@ import { TargetSide, type WireEvidence } from '../wire/target-side.ts';
 import { driveClient, type RequestOutcome, type ResolvedStep } from './client.ts';
 import { resolveDuration, resolveDurations } from './duration.ts';
 import { judge } from './expectations.ts';
+import type { GatewayStarter } from './gateway-starter.ts';
+import { mimicStarter } from './mimic-starter.ts';
 import { settingValue } from './setting-value.ts';
 import type { Scenario } from './scenario.ts';
-
-/** Which gateway runs the scenario: the harness's own, or (Microgateway scenarios) the real engine. */
-export type GatewayChoice = 'mimic' | 'microgateway-core@3.1.6' | 'microgateway-core@3.3.7';
 
 export interface RunOptions {
   /** the products' own defaults (55 s handshake limit, 5 s idle close) instead of the short test values */
   realTime?: boolean;
-  gateway?: GatewayChoice;
+  /** which gateway runs the scenario: the harness's own (default), or one the caller assembled (a real engine) */
+  gateway?: GatewayStarter;
   /** no FIN hold: the keep-alive race at its natural, loopback odds */
   naturalRace?: boolean;
   /** keep the product logs in this folder; default: a temporary folder removed after the run */
@@ -56,7 +54,8 @@ export interface RunOptions {
 
 /** What a run is set up to do, known before the client sends: a narration's header. */
 export interface RunSetup {
-  gateway: GatewayChoice;
+  /** the starter's name: "mimic", or the engine's */
+  gateway: string;
   /** the monotonic clock reading that timeline times count from */
   startedAt: number;
   hops: Evidence['hops'];
@@ -75,7 +74,8 @@ export interface Evidence {
   /** each unmet expectation, in a sentence */
   problems: string[];
   personality: PersonalityName;
-  gateway: GatewayChoice;
+  /** the starter's name: "mimic", or the engine's (microgateway-core@3.1.6) */
+  gateway: string;
   realTime: boolean;
   naturalRace: boolean;
   /** the last request's response */
@@ -117,33 +117,6 @@ export interface Evidence {
   wire?: Omit<WireEvidence, 'packets'>;
 }
 
-/** What the runner needs of a gateway, whichever one runs. */
-export interface ScenarioGateway {
-  url: string;
-  /** the host:port the gateway is configured to reach */
-  target: string;
-  logFile: string;
-  /** one sentence: what is configured */
-  description: string;
-  /** the product-format lines written so far; waits until `expected` are there (the real engine writes asynchronously) */
-  lines(expected: number): Promise<string[]>;
-  lastFailure(): Failure | undefined;
-  /** the message id (Edge) of the last failed request, when the gateway tags requests */
-  lastTag?(): string | undefined;
-  /** all the product did about the last failure (absent for the real engine) */
-  lastOutcome?(): FailureOutcome | undefined;
-  close(): Promise<void>;
-}
-
-export interface GatewayStartRequest {
-  personality: PersonalityName;
-  target: string;
-  settings: Record<string, unknown>;
-  trace: TraceSink;
-}
-
-export type GatewayStarter = (request: GatewayStartRequest) => Promise<ScenarioGateway>;
-
 function failureEvidence(failure: Failure, outcome: FailureOutcome | undefined): NonNullable<Evidence['failure']> {
   return {
     kind: failure.kind,
@@ -155,36 +128,6 @@ function failureEvidence(failure: Failure, outcome: FailureOutcome | undefined):
   };
 }
 
-/** The harness's own gateway. Its lines are written before it answers, so they are all there. */
-export const startMimic: GatewayStarter = async ({ personality, target, settings, trace }) => {
-  const gateway = await createGateway({ personality, target, settings, port: 0, trace });
-  const lines: string[] = [];
-  let failure: Failure | undefined;
-  let tag: string | undefined;
-  gateway.on('log', (line) => lines.push(line));
-  let outcome: FailureOutcome | undefined;
-  gateway.on('failure', (classified, _answer, requestTag, productOutcome) => {
-    failure = classified;
-    tag = requestTag;
-    outcome = productOutcome;
-  });
-  return {
-    url: gateway.url,
-    target: gateway.target.host,
-    logFile: gateway.logFile,
-    description: gateway.personality.describe(),
-    lines: () => Promise.resolve([...lines]),
-    lastFailure: () => failure,
-    lastTag: () => tag,
-    lastOutcome: () => outcome,
-    close: () => gateway.close(),
-  };
-};
-
-/** Every gateway a scenario can run on: the mimic, and each installed release of the real engine. */
-export const gatewayStarters: Partial<Record<GatewayChoice, GatewayStarter>> = { mimic: startMimic, ...referenceStarters };
-
-
 const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 export { settingValue };
@@ -192,9 +135,7 @@ export { settingValue };
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Evidence> {
   const realTime = options.realTime ?? false;
   const naturalRace = options.naturalRace ?? false;
-  const choice = options.gateway ?? 'mimic';
-  const start = gatewayStarters[choice];
-  if (!start) throw new Error(`no gateway starter for ${choice}`);
+  const starter = options.gateway ?? mimicStarter;
   const { personality } = scenario.gateway;
   const onWire = options.wire !== undefined && options.wire !== false;
   const backendChoice = (onWire && scenario.wire?.backend) || scenario.backend;
@@ -227,7 +168,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       started.push(relay);
       relay.on('trace', trace);
     }
-    const gateway = await start({
+    const gateway = await starter.start({
       personality,
       target: relay?.url ?? backend.url,
       settings: gatewaySettings,
@@ -236,7 +177,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     started.push(gateway);
     const parsedSettings = personalities[personality].parseSettings(gatewaySettings);
     const setup: RunSetup = {
-      gateway: choice,
+      gateway: starter.name,
       startedAt,
       hops: {
         gateway: gateway.description,
@@ -301,7 +242,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ok: problems.length === 0,
       problems,
       personality,
-      gateway: choice,
+      gateway: starter.name,
       realTime,
       naturalRace,
       ...(last?.status !== undefined ? { response: { status: last.status, headers: last.headers ?? {}, body: last.body ?? '' } } : {}),

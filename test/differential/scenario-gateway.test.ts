@@ -12,7 +12,7 @@ import { runScenario } from '../../harness/runner/run-scenario.ts';
 describe.concurrent('scenarios through microgateway-core', () => {
   test('target-premature-close meets the document on 3.1.6', async () => {
     const [scenario] = await selectScenarios(['target-premature-close']);
-    const evidence = await runScenario(scenario!, { gateway: 'microgateway-core@3.1.6' });
+    const evidence = await runScenario(scenario!, { gateway: referenceStarter('3.1.6') });
     expect(evidence.problems).toEqual([]);
     expect(evidence.response?.status).toBe(502);
     expect(evidence.logs).toHaveLength(2);
@@ -20,14 +20,14 @@ describe.concurrent('scenarios through microgateway-core', () => {
 
   test("target-premature-close on 3.3.7 is judged against the document's 3.1.6 lines, and differs", async () => {
     const [scenario] = await selectScenarios(['target-premature-close']);
-    const evidence = await runScenario(scenario!, { gateway: 'microgateway-core@3.3.7' });
+    const evidence = await runScenario(scenario!, { gateway: referenceStarter('3.3.7') });
     expect(evidence.response?.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
     expect(evidence.ok).toBe(false);
     expect(evidence.problems.join('\n')).toMatch(/got +\S+ \[error\]\[127\.0\.0\.1:\d+\]\[\d+\]\[myorg\]\[test\]\[emg_badtarget\/flakey\/hangup\]\[127\.0\.0\.1\]/);
   });
 
   test('an Edge scenario is refused in one line', async () => {
-    await expect(referenceStarter('3.1.6')({ personality: 'edge', target: 'http://127.0.0.1:9', settings: {}, trace: () => {} })).rejects.toThrow(
+    await expect(referenceStarter('3.1.6').start({ personality: 'edge', target: 'http://127.0.0.1:9', settings: {}, trace: () => {} })).rejects.toThrow(
       /^--gateway microgateway-core@3\.1\.6 runs Microgateway scenarios; this one is for edge, run it without --gateway$/,
     );
   });

@@ -8,7 +8,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFaultgateError } from '../../harness/errors.ts';
 import { loadChain, parseChain } from '../../harness/keepalive/chain.ts';
-import { connectionsOf, defaultedValues, hintRetirement, type Connection } from '../../harness/keepalive/rule.ts';
+import { hintRetirement } from '../../harness/gateway/keep-alive-hint.ts';
+import { connectionsOf, defaultedValues, type Connection } from '../../harness/keepalive/rule.ts';
 import { tempDir } from '../helpers.ts';
 
 /** A two-hop chain's one connection, from chain YAML. */

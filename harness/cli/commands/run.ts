@@ -11,14 +11,15 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
 import { mimicOnlySettings } from '../../reference/engine-config.ts';
-import { engineVersions } from '../../reference/microgateway-core.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.ts';
+import { gatewayNamed } from '../gateways.ts';
 import { exits, teach } from '../help.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { liveNarration } from '../../runner/live-narration.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
 import { expectedDurationMs } from '../../runner/expected-duration.ts';
-import { gatewayStarters, runScenario, type Evidence, type GatewayChoice, type RunOptions } from '../../runner/run-scenario.ts';
+import type { GatewayStarter } from '../../runner/gateway-starter.ts';
+import { runScenario, type Evidence, type RunOptions } from '../../runner/run-scenario.ts';
 import type { Scenario } from '../../runner/scenario.ts';
 import { wireUnavailable } from '../../wire/tools.ts';
 
@@ -33,16 +34,6 @@ interface RunCommandOptions {
   pcap?: string;
 }
 
-const gatewayChoices: GatewayChoice[] = ['mimic', ...engineVersions.map((version) => `microgateway-core@${version}` as const)];
-
-export function parseGatewayChoice(value: string): GatewayChoice {
-  const choice = value === 'microgateway-core' ? 'microgateway-core@3.1.6' : value;
-  if (!(gatewayChoices as string[]).includes(choice)) {
-    throw new FaultgateError('E_USAGE', `--gateway ${value}: expected one of mimic, microgateway-core, ${gatewayChoices.slice(1).join(', ')}`);
-  }
-  return choice as GatewayChoice;
-}
-
 function parseRepeat(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new FaultgateError('E_USAGE', `--repeat ${value}: expected a whole number from 1 to 1000`);
@@ -53,8 +44,8 @@ function parseRepeat(value: string): number {
  * The real engine runs Microgateway scenarios that use only the engine's own settings. Asked for by
  * name, any other scenario is an error; picked by "all", it is left out with a note.
  */
-function onGateway(scenarios: Scenario[], names: readonly string[], gateway: GatewayChoice): Scenario[] {
-  if (gateway === 'mimic') return scenarios;
+function onGateway(scenarios: Scenario[], names: readonly string[], gateway: GatewayStarter): Scenario[] {
+  if (gateway.mimic) return scenarios;
   const reason = (scenario: Scenario): string | undefined => {
     if (scenario.gateway.personality !== 'microgateway') return `it is an ${scenario.gateway.personality} scenario`;
     const settings = scenario.gateway.settings;
@@ -64,7 +55,7 @@ function onGateway(scenarios: Scenario[], names: readonly string[], gateway: Gat
   return scenarios.filter((scenario) => {
     const why = reason(scenario);
     if (!why) return true;
-    if (names.includes(scenario.name)) throw new FaultgateError('E_USAGE', `--gateway ${gateway} cannot run ${scenario.name}: ${why}`);
+    if (names.includes(scenario.name)) throw new FaultgateError('E_USAGE', `--gateway ${gateway.name} cannot run ${scenario.name}: ${why}`);
     process.stderr.write(`faultgate: ${scenario.name} left out: ${why}\n`);
     return false;
   });
@@ -98,7 +89,7 @@ function narrationFor(scenario: Scenario, options: RunCommandOptions, progress: 
 }
 
 /** Runs each scenario `repeat` times; the repeats of one scenario run side by side. */
-async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayChoice, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
+async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions, gateway: GatewayStarter, signal: AbortSignal, report: (scenario: Scenario, evidence: Evidence) => void) {
   for (const scenario of scenarios) {
     signal.throwIfAborted();
     // A bar only where a room would otherwise stare at nothing: a terminal, and a wait of seconds.
@@ -161,14 +152,11 @@ export function registerRun(program: Command): void {
     .option('--wire', "the target in a network namespace of its own, behind a veth pair, its packets captured and decoded (root; iproute2, nftables, tcpdump, tshark)")
     .option('--pcap <file>', 'with --wire: write the capture here (default: beside the product log of a narrated run)')
     .action(async (names: string[], options: RunCommandOptions) => {
-      const gateway = parseGatewayChoice(options.gateway);
+      const gateway = gatewayNamed(options.gateway);
       if (options.pcap && !options.wire) throw new FaultgateError('E_USAGE', '--pcap needs --wire: only a wire run is captured');
       if (options.wire) {
         const missing = wireUnavailable();
         if (missing) throw new FaultgateError('E_PRIVILEGE', missing);
-      }
-      if (gateway !== 'mimic' && !gatewayStarters[gateway]) {
-        throw new FaultgateError('E_USAGE', `--gateway ${gateway}: the real engine is not installed (npm ci installs it as a dev dependency)`);
       }
       const scenarios = onGateway(await selectScenarios(names), names, gateway);
       if (options.pcap && (scenarios.length > 1 || options.repeat > 1)) {

@@ -1,0 +1,71 @@
+/**
+ * The proxy between the client's request and the target: http-proxy with the gateway's agent,
+ * and the three moments the gateway acts on — the request to the target has its connection, the
+ * target's response began, something failed. It never touches a socket: the agent gives the
+ * request its connection (which arms the limits), and failures go to the one answerer.
+ */
+import httpProxy from 'http-proxy';
+import { now, type TraceSink } from '../trace.ts';
+import type { AnswerFailure } from './answer-failure.ts';
+import { exchangeOf } from './exchange.ts';
+import { dropHopByHop } from './hop-by-hop.ts';
+import type { Personality } from './personality.ts';
+import type { TargetAgent } from './target-agent.ts';
+
+export interface ProxyParts {
+  target: URL;
+  agent: TargetAgent;
+  personality: Personality;
+  answerFailure: AnswerFailure;
+  trace: TraceSink | undefined;
+  /** true once the gateway is closing: failures then only end the client's request */
+  closing(): boolean;
+}
+
+export function createProxy(parts: ProxyParts): httpProxy {
+  const { agent, personality, answerFailure, trace } = parts;
+  const proxy = httpProxy.createProxyServer({ target: parts.target.href, agent, changeOrigin: true, secure: personality.policy.rejectUnauthorized });
+
+  // http-proxy emits this once the request to the target has its socket.
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const exchange = exchangeOf(req);
+    if (!exchange) return;
+    exchange.proxyReq = proxyReq;
+    exchange.connection = agent.begin(proxyReq);
+  });
+
+  proxy.on('proxyRes', (proxyRes, req, res) => {
+    const exchange = exchangeOf(req);
+    if (!exchange) return;
+    exchange.responseStarted = true;
+    if (personality.dropsHopByHopHeaders) {
+      dropHopByHop(proxyRes.headers);
+      // What http-proxy then copies to the client: this hop's own choice, the client's close honoured.
+      proxyRes.headers.connection = exchange.clientAsksToClose ? 'close' : 'keep-alive';
+    }
+    exchange.targetHeaders = proxyRes.headers;
+    exchange.proxyRes = proxyRes;
+    personality.adaptResponseHead?.(proxyRes.headers, now() - exchange.receivedAt);
+    // A response that fails once begun (cut, reset, the I/O limit) reaches only its own stream:
+    // http-proxy would leave the client waiting for the rest.
+    proxyRes.once('error', (error: NodeJS.ErrnoException) => answerFailure(error, req, res, exchange, 'response'));
+    if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(exchange.connection ? { conn: exchange.connection.conn } : {}) });
+    const status = proxyRes.statusCode ?? 0;
+    if (personality.refusesResponse(status, proxyRes.headers)) {
+      exchange.refusedStatus = status;
+      // Answered here, before http-proxy copies the response: it then finds the reply already sent.
+      answerFailure(new Error(`${status} response with a body`), req, res, exchange);
+      proxyRes.destroy();
+    }
+  });
+
+  proxy.on('error', (error, req, res) => {
+    const exchange = exchangeOf(req);
+    if (!exchange || parts.closing()) {
+      res.destroy();
+      return;
+    }
+    answerFailure(error, req, res, exchange);
+  });
+  return proxy;
+}
