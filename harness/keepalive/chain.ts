@@ -11,7 +11,8 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseConfigText, readConfigText } from '../config/load-file.ts';
 import { FaultgateError, isFaultgateError } from '../errors.ts';
 import { chainSchema, describeChainIssue, type HopInput, type ProductName } from './chain-schema.ts';
-import { overlay, presetVersion, productDefaults, readProductFile, type CloseStyle, type HopValues, type RetryPolicy, type Sourced } from './products/index.ts';
+import { overlay, presetVersion, productDefaults, type CloseStyle, type HopValues, type RetryPolicy, type Sourced } from './products/index.ts';
+import { readProductFile } from './products/read-file.ts';
 
 export interface Hop {
   /** 0-based position, client side first */

@@ -88,5 +88,4 @@ export function overlay(base: HopValues, file: HopValues): HopValues {
   return out;
 }
 
-export { readProductFile } from './read-file.ts';
 export type { LoadedFile };
