@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChain } from '../../harness/keepalive/chain.ts';
-import { readProductFile } from '../../harness/keepalive/products/index.ts';
+import { readProductFile } from '../../harness/keepalive/products/read-file.ts';
 import { connectionsOf, exposure } from '../../harness/keepalive/rule.ts';
 import { tempDir } from '../helpers.ts';
 
