@@ -24,7 +24,7 @@ export const exits = {
   ok: (when: string): [number, string] => [EXIT_OK, when],
   failed: (when: string): [number, string] => [EXIT_FAILED, when],
   usage: [EXIT_USAGE, 'bad input: one line on stderr names the option, file or field and the fix; nothing is left running'] as [number, string],
-  interrupted: [EXIT_INTERRUPTED, 'Ctrl-C before the end: everything it started is closed'] as [number, string],
+  interrupted: [EXIT_INTERRUPTED, 'Ctrl-C (or SIGHUP, or the process that started it exiting) before the end: everything it started is closed'] as [number, string],
   terminated: [EXIT_TERMINATED, 'SIGTERM before the end: everything it started is closed'] as [number, string],
 };
 

@@ -7,12 +7,14 @@ import { isFaultgateError } from '../errors.ts';
 import { INVOCATION } from '../invocation.ts';
 import { commands } from './commands/index.ts';
 import { exits, teach } from './help.ts';
+import { packageVersion } from './version.ts';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
 export function buildProgram(): Command {
   const program = new Command('faultgate')
     .description('Reproduces the failures that make API gateways answer 502 Bad Gateway.')
+    .version(packageVersion(), '-V, --version', 'the version of faultgate')
     .exitOverride()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),

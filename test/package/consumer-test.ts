@@ -7,10 +7,13 @@
  * `npm run test:package`. Prints one line per check and ends with "consumer: N passed, N failed";
  * exits 1 if any check failed. The projects in test/package/consumer/ are what the consumer writes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,6 +56,18 @@ async function succeed(command: string, args: readonly string[], cwd: string, ti
     throw new Error(`${command} ${args.join(' ')} exited ${ran.code}: ${said}`);
   }
   return ran.stdout;
+}
+
+/** Whether a TCP connection to the port on loopback is accepted. */
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function check(condition: boolean, message: string): void {
@@ -169,6 +184,27 @@ const checks: [name: string, body: () => Promise<void>][] = [
   [
     "npx faultgate run ./my-scenario.ts --json: the user's TypeScript scenario, importing faultgate",
     () => judgeRun(['./my-scenario.ts'], 'my-hang-up'),
+  ],
+  [
+    'SIGTERM to npx faultgate backend healthy: the command exits with npx, nothing is left listening',
+    async () => {
+      const npx = spawn('npx', ['faultgate', 'backend', 'healthy', '--port', '0'], { cwd: project, env: environment(), stdio: ['ignore', 'pipe', 'inherit'] });
+      // Every process of the chain (npm, its sh -c, the command) holds stdout: it closes when all have exited.
+      const closed = once(npx.stdout, 'close');
+      const [url = ''] = (await once(createInterface({ input: npx.stdout }), 'line')) as [string];
+      const port = Number(new URL(url).port);
+      check((await connects(port)) === true, `nothing listens on ${url}`);
+      npx.kill('SIGTERM');
+      const gone = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
+      const stillListening = await connects(port);
+      if (!gone || stillListening) {
+        // Nothing may outlive the check: end the command, found by this project's own path.
+        const left = spawnSync('pgrep', ['-f', join(project, 'node_modules')], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+        for (const pid of left) process.kill(Number(pid), 'SIGKILL');
+      }
+      check(gone, 'the command still ran 10 s after npx was stopped');
+      check(!stillListening, `port ${port} still listens after npx was stopped`);
+    },
   ],
   [
     'npx faultgate without tsx installed: the command needs no TypeScript loader',

@@ -46,7 +46,7 @@ export function registerBackend(program: Command): void {
       ['backend idle-closer --set idleTimeoutMs=5000 --set advertiseKeepAliveHint=true', 'closes idle keep-alive connections after 5 s'],
       ['backend healthy --set tls=true --check', 'the resolved settings as JSON; nothing started'],
     ],
-    exits: [exits.ok('stopped with Ctrl-C or SIGTERM, everything closed (with --check: the settings are valid)'), exits.usage],
+    exits: [exits.ok('stopped by Ctrl-C, SIGTERM or SIGHUP, or by the process that started it exiting: everything closed (with --check: the settings are valid)'), exits.usage],
     sections: backendSettingSections,
   });
   command

@@ -75,7 +75,7 @@ export function registerGateway(program: Command): void {
       ['gateway --personality edge --config examples/configs/target-endpoint.xml --check', "a TargetEndpoint's properties and URL, resolved; nothing started"],
       ['gateway --personality microgateway --target http://127.0.0.1:9000 --config examples/configs/org-env-config.yaml --check', 'an edgemicro org-env-config.yaml, resolved; nothing started'],
     ],
-    exits: [exits.ok('stopped with Ctrl-C or SIGTERM, everything closed (with --check: the settings are valid)'), exits.usage],
+    exits: [exits.ok('stopped by Ctrl-C, SIGTERM or SIGHUP, or by the process that started it exiting: everything closed (with --check: the settings are valid)'), exits.usage],
     sections: personalitySettingSections,
   });
   command

@@ -14,6 +14,7 @@ import { mimicOnlySettings } from '../../reference/engine-config.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.ts';
 import { gatewayNamed } from '../gateways.ts';
 import { exits, teach } from '../help.ts';
+import { onStop } from '../stop.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { liveNarration } from '../../runner/live-narration.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
@@ -165,14 +166,15 @@ export function registerRun(program: Command): void {
       const controller = new AbortController();
       // Every run side by side listens for the interrupt.
       setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
-      // SIGTERM (docker stop, a CI timeout, kill) closes everything as Ctrl-C does, log folders included.
+      // Ctrl-C, SIGTERM (docker stop, a CI timeout, kill), SIGHUP or the parent gone: every run
+      // closes what it started and removes its temporary folders. SIGTERM exits 143, the rest 130.
       let exitCode = EXIT_INTERRUPTED;
-      const interrupt = (signal: NodeJS.Signals) => {
-        if (signal === 'SIGTERM') exitCode = EXIT_TERMINATED;
+      const stopListening = onStop((cause) => {
+        // A second signal while closing: at once.
+        if (controller.signal.aborted) process.exit(exitCode);
+        if (cause === 'SIGTERM') exitCode = EXIT_TERMINATED;
         controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
-      };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
+      });
       let failed = 0;
       try {
         await runAll(scenarios, options, gateway, controller.signal, (scenario, evidence) => {
@@ -187,8 +189,7 @@ export function registerRun(program: Command): void {
         }
         throw error;
       } finally {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        stopListening();
       }
       process.exitCode = failed === 0 ? EXIT_OK : EXIT_FAILED;
     });

@@ -27,7 +27,7 @@ export function registerUp(program: Command): void {
       ['up --real-time --log-dir ./logs', "the products' own timings; the logs kept in ./logs"],
       ['up --json', 'one JSON object per row'],
     ],
-    exits: [exits.ok('stopped with Ctrl-C or SIGTERM: everything closed, its own log folder removed'), exits.usage],
+    exits: [exits.ok('stopped by Ctrl-C, SIGTERM or SIGHUP, or by the process that started it exiting: everything closed, its own log folder removed'), exits.usage],
   });
   command
     .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')

@@ -1,0 +1,74 @@
+/**
+ * Long-running commands end with the process that started them, whatever that process did with
+ * its signal. npx starts a command as `sh -c 'faultgate …'` and, on SIGTERM, exits and takes the
+ * shell with it without passing the signal on; killed outright, it leaves the shell waiting. Here
+ * a stand-in for npm starts each command the same way; when the stand-in goes, the command closes
+ * everything and exits: nothing listens on its ports, its temporary folders are gone.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { cleanEnvironment, FAULTGATE, listenerPids, tempDir } from '../helpers.ts';
+
+/** npm's part: runs the command under `sh -c`; on SIGTERM, kills the shell and exits. */
+const NPM_STAND_IN = `
+const child = require('node:child_process').spawn('sh', ['-c', process.argv[1]], { stdio: 'inherit' });
+process.on('SIGTERM', () => { child.kill('SIGTERM'); process.exit(143); });
+`;
+
+const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+interface Started {
+  /** the stand-in for npm */
+  npm: ReturnType<typeof spawn>;
+  /** what the command printed before it was stopped: its URLs */
+  lines: string[];
+  /** resolves when every process of the chain has let go of stdout: all of them have exited */
+  allGone: Promise<void>;
+}
+
+/** Starts `faultgate <args>` below the stand-in and resolves once it has printed `lineCount` lines. */
+async function startUnderNpm(args: readonly string[], lineCount: number, tmp: string): Promise<Started> {
+  const command = [process.execPath, FAULTGATE, ...args].map(quote).join(' ');
+  const npm = spawn(process.execPath, ['-e', NPM_STAND_IN, command], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...cleanEnvironment(), TMPDIR: tmp } });
+  const allGone = once(npm.stdout, 'close').then(() => undefined);
+  onTestFinished(async () => {
+    // A command that failed to end would otherwise outlive the test: its pid is the listener's.
+    for (const line of lines) for (const pid of listenerPids(Number(new URL(line).port))) process.kill(pid, 'SIGKILL');
+    if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+  });
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: npm.stdout })) {
+    if (/^https?:\/\//.test(line)) lines.push(line);
+    else if (line.startsWith('{')) lines.push((JSON.parse(line) as { url: string }).url);
+    if (lines.length === lineCount) break;
+  }
+  expect(lines).toHaveLength(lineCount);
+  return { npm, lines, allGone };
+}
+
+function ports(lines: readonly string[]): number[] {
+  return lines.map((line) => Number(new URL(line).port));
+}
+
+describe('a long-running command ends with the process that started it', () => {
+  it.each([
+    ['backend', 'SIGTERM', ['backend', 'healthy', '--port', '0'], 1],
+    ['backend', 'SIGKILL', ['backend', 'never-respond', '--port', '0'], 1],
+    ['gateway', 'SIGTERM', ['gateway', '--personality', 'microgateway', '--target', 'http://127.0.0.1:9', '--port', '0'], 1],
+    ['up', 'SIGKILL', ['up', '--json'], 18],
+  ] as const)('%s, when npm is stopped by %s', async (_name, signal, args, lineCount) => {
+    const tmp = tempDir();
+    const extra = args[0] === 'gateway' ? ['--set', `edgemicro.logging.dir=${tmp}/logs`] : [];
+    const { npm, lines, allGone } = await startUnderNpm([...args, ...extra], lineCount, tmp);
+    expect(ports(lines).flatMap(listenerPids)).not.toEqual([]);
+    npm.kill(signal);
+    await allGone;
+    expect(ports(lines).flatMap(listenerPids)).toEqual([]);
+    // up's own log folder (under TMPDIR) is removed as on Ctrl-C.
+    expect(readdirSync(tmp).filter((name) => name !== 'logs')).toEqual([]);
+  });
+});
+
