@@ -37,6 +37,8 @@ export interface StageRow {
   curl: string;
   /** the product log, for the rows whose failure the product logs (absent: no line is ever written) */
   logFile?: string;
+  /** a second row for the same backend: how it differs */
+  variant?: string;
 }
 
 export interface Stage {
@@ -68,14 +70,18 @@ function writesLog(personality: PersonalityName, backend: BackendName, t: { requ
 }
 
 /** What each personality answers to what each backend does, for the table (the tests check it on the wire). */
-function reproduces(personality: PersonalityName, backend: BackendName, t: { handshakeLimitMs: number; idleCloseMs: number; requestTimeoutS: number }): string {
+function reproduces(personality: PersonalityName, backend: BackendName, t: { handshakeLimitMs: number; idleCloseMs: number; finHoldMs: number; requestTimeoutS: number }): string {
   const edge = personality === 'edge';
   switch (backend) {
     case 'swallow-client-hello':
       if (edge) return `502 Bad Gateway after io.timeout.millis (${t.handshakeLimitMs} ms): the TLS handshake timeout`;
       return t.requestTimeoutS > 0 ? `504 "Gateway timed out trying to reach target" (request_timeout ${t.requestTimeoutS} s)` : 'no answer: Microgateway has no request_timeout by default';
     case 'idle-closer':
-      return `${edge ? '502 Unexpected EOF at target' : '502 {"message":"socket hang up","code":"ECONNRESET"}'} on the second of two requests ${t.idleCloseMs} ms+ apart: the keep-alive mismatch`;
+      return (
+        `${edge ? '502 Unexpected EOF at target' : '502 {"message":"socket hang up","code":"ECONNRESET"}'} on the second of two requests ${t.idleCloseMs} ms+ apart: the keep-alive mismatch, ` +
+        `made certain: a relay holds the target's FIN ${t.finHoldMs / 1000} s in flight, so every request in those ${t.finHoldMs / 1000} s after an idle close meets a closed connection ` +
+        '(the document calls the failure intermittent: see the natural race below)'
+      );
     case 'fin-mid-request':
       return edge ? '502 Unexpected EOF at target: the target closes before answering' : '502 {"message":"socket hang up","code":"ECONNRESET"}: the target closes before answering';
     case 'reset-mid-request':
@@ -142,9 +148,42 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
         rows.push({ personality, backend: name, url: gateway.url, reproduces: reproduces(personality, name, t), curl, ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}) });
       }
     }
+    rows.push(...(await naturalRace(t, host, port, logDir, started)));
     return { rows, logDir, removesLogDir: ownLogDir !== undefined, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The keep-alive mismatch as the document meets it: the same idle-closer with no relay, so its FIN
+ * reaches the gateway at once and the pooled connection is dropped before the next curl. A 502
+ * needs a request to cross the FIN in flight, microseconds on loopback: intermittent.
+ */
+async function naturalRace(t: { idleCloseMs: number }, host: string, port: () => number, logDir: string, started: { close(): Promise<void> }[]): Promise<StageRow[]> {
+  const backend = await backends['idle-closer'].start({ idleTimeoutMs: t.idleCloseMs }, { host });
+  started.push(backend);
+  const rows: StageRow[] = [];
+  for (const personality of personalityNames) {
+    const dir = join(logDir, `${personality}-idle-closer-natural`);
+    ensureWritableFolder(dir, '--log-dir');
+    const limits = personality === 'edge' ? {} : { edgemicro: { logging: { level: 'warn' } } };
+    const gateway: Gateway = await createGateway({ personality, target: backend.url, settings: personalities[personality].withLogDir(limits, dir), host, port: port() });
+    started.push(gateway);
+    const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
+    const gap = (t.idleCloseMs / 1000).toFixed(1);
+    rows.push({
+      personality,
+      backend: 'idle-closer',
+      variant: 'natural race',
+      url: gateway.url,
+      reproduces:
+        `the same mismatch with the target's FIN delivered at once: the gateway drops the closed connection, so requests after a gap get 200; ` +
+        `a 502 needs a request to cross the FIN in flight (microseconds on loopback): intermittent, as the document says; \`faultgate run keepalive-timeout-mismatch --natural-race --repeat 40\` counts it`,
+      curl: `for i in $(seq 20); do curl -s -o /dev/null -w '%{http_code} ' ${gateway.url}${path}; sleep ${gap}; done; echo`,
+      ...(personality === 'microgateway' ? { logFile: gateway.logFile } : {}),
+    });
+  }
+  return rows;
 }

@@ -53,7 +53,7 @@ export function registerUp(program: Command): void {
         const lifetime = stage.removesLogDir ? 'removed when up stops; --log-dir DIR keeps them' : 'kept after up stops';
         process.stdout.write(pc.dim(`product logs under ${stage.logDir} (${lifetime})\n\n`));
         for (const row of stage.rows) {
-          process.stdout.write(`${pc.bold(`${row.personality} → ${row.backend}`.padEnd(36))} ${pc.cyan(row.url)}\n`);
+          process.stdout.write(`${pc.bold(`${row.personality} → ${row.backend}${row.variant ? ` (${row.variant})` : ''}`.padEnd(36))} ${pc.cyan(row.url)}\n`);
           process.stdout.write(`   ${row.reproduces}\n`);
           process.stdout.write(pc.dim(`   $ ${row.curl}\n${row.logFile ? `   $ tail -f ${row.logFile}\n` : ''}`));
         }
