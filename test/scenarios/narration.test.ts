@@ -25,6 +25,12 @@ describe('stories', () => {
     }
   });
 
+  it('every printed follow-up names a scenario that exists', async () => {
+    const scenarios = await loadScenarios();
+    const names = new Set(scenarios.map((scenario) => scenario.name));
+    for (const scenario of scenarios) if (scenario.twin) expect(names, scenario.name).toContain(scenario.twin);
+  });
+
   it('a story hole that names no setting fails at load, naming the file and the hole', async () => {
     const [scenario] = await loadScenarios();
     expect(() => checkScenario({ ...scenario, resolutionFrom: undefined, story: 'after {backend.noSuchMs} idle' }, '/tmp/my-scenario.ts')).toThrow(

@@ -150,7 +150,7 @@ export function registerKeepalive(program: Command): void {
     examples: [
       ['keepalive probe examples/chains/three-hops-fault-second.yaml --scale-to 1000', 'each connection scaled to a 1 s upstream keep-alive, probed'],
       ['keepalive probe examples/chains/mismatched.yaml --scale-to 1000 --json', 'the counts as JSON'],
-      ['keepalive probe my-chain.yaml --gateway-url http://127.0.0.1:8000 --backend-port 9000', "your own gateway, its target on 9000"],
+      ['keepalive probe examples/chains/mismatched.yaml --gateway-url http://127.0.0.1:8000 --backend-port 9000', "your gateway on 8000 instead of the chain's last connection, its target pointed at 9000"],
     ],
     exits: [exits.ok('every connection is safe'), exits.failed('one is not, or the probe could not tell'), exits.usage],
   });

@@ -137,7 +137,7 @@ export function registerRun(program: Command): void {
       ['run keepalive-timeout-mismatch --json', 'one JSON object per run, on its own line'],
       ['run tls-handshake-timeout --real-time', "the products' own timings: the 502 after 55 s, narrated as it happens"],
       ['run keepalive-timeout-mismatch --repeat 40', '40 runs side by side, the outcomes counted'],
-      ['run ./my-scenario.ts', 'a scenario file of your own (TypeScript, YAML or JSON)'],
+      ['run examples/scenarios/target-closes-early.yaml', 'a scenario file of your own (TypeScript, YAML or JSON)'],
     ],
     exits: [exits.ok('every run came out as its document says'), exits.failed('one did not (the narration or the JSON says why)'), exits.usage, exits.interrupted, exits.terminated],
   });

@@ -1,0 +1,125 @@
+/**
+ * Docs that cannot drift: every command the README and docs/cli.md show is run, from the project's
+ * root, as a user would paste it (`npx faultgate` is the command from the sources), and what it
+ * prints is compared with what the page shows, its exit code with what the page says. What is not
+ * run (Docker, real-time runs, sessions that last until Ctrl-C) is named with the reason in
+ * command-rules.ts. `--help` is asked of the program in this process, which is the same program
+ * and costs no start-up; everything else runs in a shell, a few at a time.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
+import { ruleFor } from './command-rules.ts';
+import { commandsIn, difference, promisedExit, type DocCommand } from './doc-commands.ts';
+import { commandPaths, examplesIn, helpOf, parseOnly, type Outcome } from './help-of.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The pages whose commands are run; a page added here is checked the same way. */
+const pages = ['README.md', 'docs/cli.md'];
+const CONCURRENCY = 3;
+const COMMAND_TIMEOUT_MS = 60_000;
+
+/** Runs a command line in a shell, `npx faultgate` being the sources' command; stdout and stderr together. */
+function inShell(command: string): Promise<Outcome> {
+  const line = command.replaceAll('npx faultgate ', `"${process.execPath}" "${FAULTGATE}" `);
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', `(${line}) 2>&1`], { cwd: root, env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // A command that should have ended and did not: its whole process group goes.
+    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), COMMAND_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+const helpArgs = (command: string): string[] | undefined => {
+  const match = /^npx faultgate((?: [a-z-]+)*) --help$/.exec(command);
+  return match ? [...(match[1] ?? '').trim().split(' ').filter(Boolean), '--help'] : undefined;
+};
+
+async function run(command: DocCommand): Promise<Outcome> {
+  const rule = ruleFor(command.command);
+  const line = rule?.rewrite ? rule.rewrite(command.command) : command.command;
+  const args = helpArgs(line);
+  if (args) return helpOf(args);
+  const undo = await rule?.before?.();
+  try {
+    return await inShell(line);
+  } finally {
+    await undo?.();
+  }
+}
+
+const commands = pages.flatMap((page) => commandsIn(readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8'), page));
+const runnable = commands.filter((command) => !ruleFor(command.command)?.skip);
+const outcomes = new Map<string, Promise<Outcome>>();
+
+beforeAll(async () => {
+  // Each distinct command once, a few at a time.
+  const distinct = [...new Map(runnable.map((command) => [command.command, command])).values()];
+  const queue = [...distinct];
+  const workers = Array.from({ length: CONCURRENCY }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const outcome = run(next);
+      outcomes.set(next.command, outcome);
+      await outcome.catch(() => undefined);
+    }
+  });
+  await Promise.all(workers);
+}, 240_000);
+
+describe('the commands the docs show', () => {
+  it('each has a rule saying whether and how it runs', () => {
+    expect(commands.filter((command) => !ruleFor(command.command)).map((command) => `${command.where}: ${command.command}`)).toEqual([]);
+    expect(runnable.length).toBeGreaterThan(10);
+  });
+
+  for (const command of runnable) {
+    it(`${command.where}: ${command.command}`, async () => {
+      const outcome = await outcomes.get(command.command);
+      if (!outcome) throw new Error('not run');
+      const exit = ruleFor(command.command)?.exit ?? promisedExit(command);
+      expect(outcome.code, outcome.output).toBe(exit);
+      if (command.expected) expect(difference(command.expected, outcome.output.split('\n')), outcome.output).toBeUndefined();
+    });
+  }
+});
+
+describe("the examples in each command's --help", () => {
+  it('parse as the program reads them, and the files they name exist', async () => {
+    const problems: string[] = [];
+    for (const path of commandPaths()) {
+      for (const example of examplesIn((await helpOf([...path, '--help'])).output)) {
+        const args = example.split(' ');
+        const refused = await parseOnly(args);
+        if (refused) problems.push(`${example}: ${refused}`);
+        const missing = args.filter((arg) => /^(examples|scenarios|docs)\//.test(arg) && !arg.includes('*') && !existsSync(new URL(`../../${arg}`, import.meta.url)));
+        if (missing.length) problems.push(`${example}: no such file ${missing.join(', ')}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await parseOnly(['run', 'all', '--no-such-option'])).toMatch(/unknown option '--no-such-option'/);
+  });
+});
+
+describe('the comparison', () => {
+  const printed = ['answer    502 {"ok":false}', '    10.0 ms  client          sends GET /', '    12.5 ms  gateway         receives GET /', 'took 1008 ms at 127.0.0.1:40021', 'the end'];
+  it('takes times, addresses and the order of one millisecond\'s timeline rows as they come', () => {
+    expect(difference(['answer    502 {"ok":false}', '    1.2 ms  gateway         receives GET /', '  1.0 ms  client   sends GET /', 'took 55 ms at 10.0.0.1:8080', 'the end'], printed)).toBeUndefined();
+  });
+  it('finds a changed word, a missing line and a line more', () => {
+    expect(difference(['answer    504 {"ok":false}'], printed)).toMatch(/expected "answer 504/);
+    expect(difference(printed.slice(0, -1), printed)).toMatch(/printed more than the page shows, from "the end"/);
+    expect(difference([...printed, 'after the end'], printed)).toMatch(/expected "after the end"/);
+  });
+  it('lets … stand for lines, or for the rest of a line', () => {
+    expect(difference(['answer    502 …', '…', 'the end'], printed)).toBeUndefined();
+    expect(difference(['answer    502 …', 'the end'], printed)).toBeDefined();
+  });
+});
