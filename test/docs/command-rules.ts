@@ -31,6 +31,7 @@ function holdPort(port: number): () => Promise<() => Promise<void>> {
 }
 
 export const commandRules: CommandRule[] = [
+  { match: /^npx faultgate( [a-z-]+)* --help$/ },
   { match: /^docker\b/, skip: 'needs Docker (test/compose/ checks the compose file and runs its services locally)' },
   { match: /^(curl|tail|for|cat)\b/, skip: 'talks to a running `up` or compose session' },
   { match: /^npm ci\b/, skip: 'a fresh install and the whole suite: what CI (.ci/run) does' },

@@ -1,5 +1,5 @@
 /**
- * Docs that cannot drift: every command the README and docs/cli.md show is run, from the project's
+ * Docs that cannot drift: every command the README and docs/*.md show is run, from the project's
  * root, as a user would paste it (`npx faultgate` is the command from the sources), and what it
  * prints is compared with what the page shows, its exit code with what the page says. What is not
  * run (Docker, real-time runs, sessions that last until Ctrl-C) is named with the reason in
@@ -7,7 +7,7 @@
  * and costs no start-up; everything else runs in a shell, a few at a time.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
@@ -16,8 +16,8 @@ import { commandsIn, difference, promisedExit, type DocCommand } from './doc-com
 import { commandPaths, examplesIn, helpOf, parseOnly, type Outcome } from './help-of.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-/** The pages whose commands are run; a page added here is checked the same way. */
-const pages = ['README.md', 'docs/cli.md'];
+/** The pages whose commands are run: the README and every page in docs/. */
+const pages = ['README.md', ...readdirSync(new URL('../../docs/', import.meta.url)).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
 const CONCURRENCY = 3;
 const COMMAND_TIMEOUT_MS = 60_000;
 
