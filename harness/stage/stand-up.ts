@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { ensureWritableFolder } from '../folders.ts';
+import { INVOCATION } from '../invocation.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { personalities } from '../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
@@ -180,7 +181,7 @@ async function naturalRace(t: { idleCloseMs: number }, host: string, port: () =>
       url: gateway.url,
       reproduces:
         `the same mismatch with the target's FIN delivered at once: the gateway drops the closed connection, so requests after a gap get 200; ` +
-        `a 502 needs a request to cross the FIN in flight (microseconds on loopback): intermittent, as the document says; \`faultgate run keepalive-timeout-mismatch --natural-race --repeat 40\` counts it`,
+        `a 502 needs a request to cross the FIN in flight (microseconds on loopback): intermittent, as the document says; \`${INVOCATION} run keepalive-timeout-mismatch --natural-race --repeat 40\` counts it`,
       curl: `for i in $(seq 20); do curl -s -o /dev/null -w '%{http_code} ' ${gateway.url}${path}; sleep ${gap}; done; echo`,
       ...(personality === 'microgateway' ? { logFile: gateway.logFile } : {}),
     });
