@@ -383,3 +383,48 @@ export async function reservedPort(): Promise<number> {
     return port;
   }
 }
+
+/** TCP states in /proc/net/tcp: FIN_WAIT2 (05), CLOSE_WAIT (08) — one side of a connection has sent its FIN. */
+const HALF_CLOSED = new Set(['05', '08']);
+
+/** The inodes of a process's TCP sockets that are half-closed now (with `port` at either end, when given). */
+export function halfClosedSockets(pid: number, port?: number): Set<string> {
+  const owned = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) owned.add(inode);
+    }
+  } catch {
+    return new Set();
+  }
+  const found = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const inode = fields[9] ?? '';
+      const ends = [fields[1], fields[2]].map((address) => parseInt((address ?? '').split(':').at(-1) ?? '', 16));
+      if (HALF_CLOSED.has(fields[3] ?? '') && owned.has(inode) && (port === undefined || ends.includes(port))) found.add(inode);
+    }
+  }
+  return found;
+}
+
+/**
+ * Resolves when a socket of the process becomes half-closed that was not among `before`: the
+ * kernel's record that a FIN was sent or received. Read every 10 ms, up to `deadlineMs`.
+ */
+export async function nextHalfClose(pid: number, port: number, before: ReadonlySet<string>, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if ([...halfClosedSockets(pid, port)].some((inode) => !before.has(inode))) return;
+    if (Date.now() > until) throw new Error(`no socket of process ${pid} was half-closed within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -32,6 +32,8 @@ export interface StageRow {
   personality: PersonalityName;
   backend: BackendName;
   url: string;
+  /** the backend itself (behind the relay, for the keep-alive race) */
+  backendUrl: string;
   /** what a curl to it reproduces */
   reproduces: string;
   /** the command to type */
@@ -146,7 +148,7 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
         started.push(gateway);
         const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
         const curl = name === 'idle-closer' ? `curl -i ${gateway.url}${path}; sleep ${Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000))}; curl -i ${gateway.url}${path}` : `curl -i ${gateway.url}${path}`;
-        rows.push({ personality, backend: name, url: gateway.url, reproduces: reproduces(personality, name, t), curl, ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}) });
+        rows.push({ personality, backend: name, url: gateway.url, backendUrl: targets.get(name)?.backend.url ?? '', reproduces: reproduces(personality, name, t), curl, ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}) });
       }
     }
     rows.push(...(await naturalRace(t, host, port, logDir, started)));

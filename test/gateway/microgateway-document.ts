@@ -35,6 +35,8 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 export interface ExpectedLines {
   /** host:port of the target, the warn line's second field */
   targetHost: string;
+  /** the Host header the client sent, the microgateway-core line's second field (default: the document's) */
+  clientHost?: string;
   method?: string;
   status?: string;
   /** the error the target request raised (warn line) and the one answered (error line) */
@@ -100,6 +102,7 @@ export function expectDocumentLines(lines: readonly string[], expected: Expected
   }
   expect(second).toEqual({
     ...error,
+    host: expected.clientHost ?? error.host,
     time: second.time,
     pid: second.pid,
     clientIp,

@@ -2,15 +2,14 @@
  * `faultgate keepalive` as a user runs it, in child processes: exit 0/1/2, tables without colour
  * when not on a terminal, JSON, and bad input as one line on stderr with nothing on stdout.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseProbeOptions, refuseLongProbe } from '../../harness/cli/commands/keepalive.ts';
 import { isFaultgateError } from '../../harness/errors.ts';
 import { loadChain } from '../../harness/keepalive/chain.ts';
 import { defaultProbeSettings, planProbe } from '../../harness/keepalive/probe.ts';
-import { FAULTGATE, tempDir } from '../helpers.ts';
+import { runCli, tempDir } from '../helpers.ts';
 
 interface Run {
   code: number;
@@ -18,13 +17,10 @@ interface Run {
   stderr: string;
 }
 
-function faultgate(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [FAULTGATE, ...args], { timeout: 20_000, env: { ...process.env, NO_COLOR: '' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The shared runner, with NO_COLOR left empty: colour is off here because stdout is not a terminal. */
+async function faultgate(...args: string[]): Promise<Run> {
+  const result = await runCli(args, onTestFinished, { NO_COLOR: '' });
+  return { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 const usageError = (raw: Record<string, unknown>) => {
