@@ -181,6 +181,7 @@ async function naturalRace(t: { idleCloseMs: number }, host: string, port: () =>
       backend: 'idle-closer',
       variant: 'natural race',
       url: gateway.url,
+      backendUrl: backend.url,
       reproduces:
         `the same mismatch with the target's FIN delivered at once: the gateway drops the closed connection, so requests after a gap get 200; ` +
         `a 502 needs a request to cross the FIN in flight (microseconds on loopback): intermittent, as the document says; \`${INVOCATION} run keepalive-timeout-mismatch --natural-race --repeat 40\` counts it`,

@@ -50,7 +50,7 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   // after 300 ms idle and the relay holds its FIN for 10 s; the second request goes once the
   // kernel shows the target's FIN (a socket of the stage half-closed), so it lands in the window.
   const race = `${url('microgateway', 'idle-closer')}/emg_badtarget/flakey/hangup`;
-  const backendPort = Number(new URL(rows.find((row) => row.personality === 'microgateway' && row.backend === 'idle-closer')?.backendUrl ?? '').port);
+  const backendPort = Number(new URL(rows.find((row) => row.personality === 'microgateway' && row.backend === 'idle-closer' && !row.variant)?.backendUrl ?? '').port);
   const halfClosedBefore = halfClosedSockets(child.pid ?? -1, backendPort);
   expect((await request(race)).status).toBe(200);
   await nextHalfClose(child.pid ?? -1, backendPort, halfClosedBefore);
