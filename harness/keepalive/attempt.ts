@@ -138,7 +138,7 @@ function judgeOutcome(outcome: Outcome, model: DownstreamModel): TrialOutcome {
       return outcome.retried ? { result: 'hidden', note: 'a request met the close and was sent again on a new connection' } : { result: 'ok' };
     case 'error':
       // A plain client sees the upstream's close itself; a gateway that hangs up instead of answering 502 failed the same way.
-      return { result: 'failure', note: model === 'client' ? `client error: ${describeOutcome(outcome)}` : `the gateway hung up: ${describeOutcome(outcome)}` };
+      return { result: 'failure', note: model === 'client' || model === 'undici' ? `client error: ${describeOutcome(outcome)}` : `the gateway hung up: ${describeOutcome(outcome)}` };
     case 'status':
       return outcome.status === 502 ? { result: 'failure', note: describeOutcome(outcome) } : { result: 'inconclusive', note: describeOutcome(outcome) };
     case 'timeout':

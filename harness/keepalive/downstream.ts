@@ -68,6 +68,8 @@ export interface RetirePolicy {
   idleTimeoutMs: number;
   /** apply Node's rule to a Keep-Alive: timeout=N hint (N s − 1 s; N ≤ 1: no reuse) */
   honourKeepAliveHint: boolean;
+  /** undici: what it subtracts from a hint (its keepAliveTimeoutThreshold), and the most a hint may give (keepAliveMaxTimeout) */
+  undici?: { thresholdMs: number; maxMs: number } | undefined;
 }
 
 /** The query parameter that tells the probe's backend which trial a request belongs to. */
@@ -205,4 +207,37 @@ export function withRetries(downstream: Downstream, policy: { get: boolean; post
     };
   };
   return { ...downstream, prepare, send: async (id, method) => (await prepare(id, method))() };
+}
+
+/**
+ * The real undici (the client behind fetch()) as a first hop: its own Agent with the hop's
+ * keepAliveTimeout and keepAliveTimeoutThreshold, its own hint rule and its own handling of a
+ * connection the server closed. It reports no pool events, so the "after" gap waits as for a
+ * gateway elsewhere.
+ */
+export async function undiciDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Promise<Downstream> {
+  // A dev dependency, loaded only when a chain has an undici hop (the plan models it when absent).
+  const { Agent: UndiciAgent, request: undiciRequest } = await import('undici');
+  const limits = policy.undici ?? { thresholdMs: 2000, maxMs: 600_000 };
+  // keepAliveTimeout 0 would mean undici's default: a hop that reuses nothing gets 1 ms.
+  const agent = new UndiciAgent({
+    connections: 1,
+    keepAliveTimeout: Math.max(1, policy.idleTimeoutMs),
+    keepAliveTimeoutThreshold: limits.thresholdMs,
+    keepAliveMaxTimeout: limits.maxMs,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const send = async (id: string, method: Method = 'GET'): Promise<Outcome> => {
+    const body = method === 'POST' ? '{"probe":true}' : undefined;
+    try {
+      const response = await undiciRequest(probeUrl(`${upstreamUrl}/`, id), { dispatcher: agent, method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+      const text = await response.body.text();
+      return response.statusCode === 200 ? { kind: 'ok', status: 200 } : { kind: 'status', status: response.statusCode, body: text };
+    } catch (error) {
+      const failure = error as { code?: string; message?: string };
+      return failure.code === 'UND_ERR_HEADERS_TIMEOUT' ? { kind: 'timeout' } : { kind: 'error', code: failure.code ?? '', message: failure.message ?? String(error) };
+    }
+  };
+  return { send, prepare: async (id, method) => () => send(id, method), close: () => agent.close() };
 }

@@ -14,6 +14,17 @@ import type { Method, RetirePolicy } from './downstream.ts';
 import type { EngineVersion } from '../reference/microgateway-core.ts';
 import type { RetryPolicy } from './products/index.ts';
 import { findNginx } from './real-nginx.ts';
+import { createRequire } from 'node:module';
+
+/** undici's version when it is installed (a dev dependency: a package installed without them models undici hops). */
+function installedUndici(): string | undefined {
+  try {
+    return (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+const undiciVersion = installedUndici();
 import { hintRetirement } from '../gateway/keep-alive-hint.ts';
 import { connectionsOf, type Connection } from './rule.ts';
 
@@ -62,7 +73,7 @@ export interface ExternalGateway {
   backendHost: string;
 }
 
-export type DownstreamModel = 'client' | 'microgateway' | 'microgateway-core' | 'edge' | 'nginx' | 'external';
+export type DownstreamModel = 'client' | 'undici' | 'microgateway' | 'microgateway-core' | 'edge' | 'nginx' | 'external';
 
 export interface ConnectionPlan {
   connection: Connection;
@@ -107,6 +118,7 @@ function modelFor(connection: Connection, external: ExternalGateway | undefined,
   if (external) return { model: 'external', runs: { what: 'your gateway', real: true } };
   const nginx = productsHere().nginx;
   if (product === 'nginx' && nginx) return { model: 'nginx', runs: { what: `nginx ${nginx.version}`, real: true } };
+  if (product === 'undici' && undiciVersion) return { model: 'undici', runs: { what: `undici ${undiciVersion}`, real: true } };
   if (product === 'edge') return { model: 'edge', runs: { what: 'edge model', real: false } };
   // The real engine has no idle limit and ignores hints: it stands for a hop that says nothing else.
   if (product === 'microgateway' && engine && idleTimeoutMs?.source === 'default' && !honoursHint.value) {
@@ -130,12 +142,19 @@ export function planProbe(chain: Chain, settings: ProbeSettings, external?: Exte
     const { hint } = connection;
     const hintApplies = hint.advertised && hint.honoured && hint.seconds !== undefined;
     let downstream: RetirePolicy;
+    // undici always takes a hint, and lets it replace its own limit up to keepAliveMaxTimeout: under a
+    // scale, that maximum is the scaled limit, so the unscaled hint cannot stretch it.
+    const undici =
+      model === 'undici'
+        ? { thresholdMs: connection.downstream.hintMarginMs, maxMs: scale === 1 ? 600_000 : Math.max(1, scaled(connection.downstreamIdleMs, scale)) }
+        : undefined;
     if (scale === 1 || !hintApplies || (hint.seconds ?? 0) <= 1) {
       // The agent's own rule: at scale 1 in full, and "N ≤ 1: no reuse" has no time in it.
       // No limit of its own (Infinity) is the agent's 0: kept until the upstream closes it.
-      downstream = { idleTimeoutMs: Number.isFinite(connection.downstreamIdleMs) ? scaled(connection.downstreamIdleMs, scale) : 0, honourKeepAliveHint: hintApplies };
+      downstream = { idleTimeoutMs: Number.isFinite(connection.downstreamIdleMs) ? scaled(connection.downstreamIdleMs, scale) : 0, honourKeepAliveHint: hintApplies, undici };
     } else {
-      downstream = { idleTimeoutMs: scaled(Math.min(connection.downstreamIdleMs, hintRetirement(hint.seconds ?? 0)), scale), honourKeepAliveHint: false };
+      const retires = hintRetirement(hint.seconds ?? 0, connection.downstream.hintMarginMs);
+      downstream = { idleTimeoutMs: scaled(Math.min(connection.downstreamIdleMs, retires), scale), honourKeepAliveHint: false, undici: undici && { ...undici, maxMs: scaled(Math.min(connection.downstreamIdleMs, retires), scale) } };
     }
     const U = connection.upstreamKeepAliveMs;
     return {

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { now } from '../trace.ts';
 import { runTrial, type Trial, type TrialOutcome } from './attempt.ts';
-import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, urlDownstream, withRetries, type Downstream, type Method } from './downstream.ts';
+import { clientDownstream, gatewayDownstream, PROBE_PARAMETER, undiciDownstream, urlDownstream, withRetries, type Downstream, type Method } from './downstream.ts';
 import { defaultProbeSettings, gapNames, gapsFor, methods, type ConnectionPlan, type ExternalGateway, type GapName, type ProbePlan, type ProbeSettings } from './probe-plan.ts';
 import { LagWatch } from './lag-watch.ts';
 import { startMicrogatewayCore } from '../reference/microgateway-core.ts';
@@ -207,6 +207,9 @@ async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir
   switch (plan.model) {
     case 'client':
       return withRetries(clientDownstream(upstreamUrl, plan.downstream, timeoutMs), plan.retries);
+    case 'undici':
+      // The real client: its own hint rule and its own retries, if any.
+      return undiciDownstream(upstreamUrl, plan.downstream, timeoutMs);
     case 'edge':
     case 'microgateway':
       return withRetries(await gatewayDownstream(plan.model, upstreamUrl, plan.downstream, logDir, timeoutMs), plan.retries);
