@@ -10,6 +10,8 @@
  *   npm run bench -- hung --hung-rate 300  hung requests opened at another rate (default 300/s)
  *   npm run bench -- --json out.json       also write the findings as JSON
  *   npm run bench -- scenarios --record    scenario rate, written to bench/recorded.json as the figure to hold
+ *   npm run bench -- fuzz                  the fuzzer for 120 s (--fuzz-seconds, --fuzz-seed); not in the default run
+ *   npm run bench -- soak                  every personality × backend at high concurrency, 3 rounds; not in the default run
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -18,8 +20,10 @@ import pc from 'picocolors';
 import { defaultHungOptions, runHungConnections } from './hung-connections.ts';
 import { cleanUpOnInterrupt } from './lib/cleanup.ts';
 import { findingsTable, formatTable, progress, type BenchmarkResult, type Finding } from './lib/report.ts';
+import { runFuzz } from './fuzz.ts';
 import { runReproductionCost } from './reproduction-cost.ts';
 import { runScenarioRate } from './scenario-rate.ts';
+import { runSoak } from './soak.ts';
 import { runThroughput } from './throughput.ts';
 
 const { values, positionals } = parseArgs({
@@ -29,6 +33,8 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     'hung-rate': { type: 'string' },
     record: { type: 'boolean', default: false },
+    'fuzz-seconds': { type: 'string' },
+    'fuzz-seed': { type: 'string' },
   },
 });
 const hungRate = values['hung-rate'] === undefined ? defaultHungOptions.ratePerSec : Number(values['hung-rate']);
@@ -43,7 +49,11 @@ const benchmarks: Record<string, () => Promise<BenchmarkResult>> = {
   hung: () => runHungConnections({ ...defaultHungOptions, ratePerSec: hungRate }),
   scenarios: () => runScenarioRate({ record: values.record }),
   reproduction: () => runReproductionCost({ npmTest: !values['no-npm-test'] }),
+  soak: () => runSoak(),
+  fuzz: () => runFuzz({ seconds: Number(values['fuzz-seconds'] ?? 120), ...(values['fuzz-seed'] ? { seed: Number(values['fuzz-seed']) } : {}) }),
 };
+/** Run only when named: long, and about reliability rather than speed. */
+const onlyWhenNamed = new Set(['fuzz', 'soak']);
 const TOTAL_GOAL_MS = 5 * 60_000;
 
 const unknown = positionals.filter((name) => !(name in benchmarks));
@@ -51,7 +61,7 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}\n`);
   process.exit(2);
 }
-const selected = positionals.length > 0 ? positionals : Object.keys(benchmarks);
+const selected = positionals.length > 0 ? positionals : Object.keys(benchmarks).filter((name) => !onlyWhenNamed.has(name));
 
 const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`;
 process.stdout.write(`${pc.bold('faultgate benchmarks')}: ${machine}\n\n`);
@@ -71,7 +81,7 @@ for (const name of selected) {
   }
 }
 const totalMs = performance.now() - started;
-if (selected.length === Object.keys(benchmarks).length) {
+if (positionals.length === 0) {
   findings.push({
     benchmark: 'bench',
     measure: 'npm run bench, wall time',

@@ -12,6 +12,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import { z } from 'zod';
 import { positiveMillis, seconds } from '../harness/config/fields.ts';
+import { asksToClose } from '../harness/gateway/hop-by-hop.ts';
 import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
@@ -49,6 +50,7 @@ export const idleCloser = defineBackend({
     // An explicit Connection header stops Node from adding its own Keep-Alive hint.
     const keepOpen: http.OutgoingHttpHeaders = { ...headers, connection: 'keep-alive', ...(settings.advertiseKeepAliveHint ? { 'keep-alive': `timeout=${hintOf(settings)}` } : {}) };
     // A client that asked to close gets its close: keeping such a connection would be a protocol error.
+    // Node's parser takes Proxy-Connection for Connection, and then refuses what follows, so both count.
     const closeNow: http.OutgoingHttpHeaders = { ...headers, connection: 'close' };
 
     const handler: http.RequestListener = (req, res) => {
@@ -57,7 +59,8 @@ export const idleCloser = defineBackend({
       backend.record('request-read', entry?.conn, { detail: `${req.method} ${req.url}` });
       req.resume();
       req.on('end', () => {
-        res.writeHead(200, req.headers.connection?.toLowerCase() === 'close' ? closeNow : keepOpen);
+        const closing = asksToClose(req.headers.connection) || asksToClose(String(req.headers['proxy-connection'] ?? ''));
+        res.writeHead(200, closing ? closeNow : keepOpen);
         res.end(settings.body, () => {
           backend.record('responded', entry?.conn, { detail: '200' });
           if (entry) armIdleTimer(entry);

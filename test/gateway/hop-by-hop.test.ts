@@ -79,6 +79,20 @@ describe('hop-by-hop headers', () => {
     expect(reply.headers['x-target-hop']).toBe('private');
   });
 
+  it('microgateway forwards Proxy-Connection: close, which a Node target takes for Connection: the next request still gets 200 (a fuzzer finding)', async () => {
+    const backend = await startBackend('idle-closer');
+    const gateway = await gatewayTo('microgateway', backend.url);
+    expect((await request(`${gateway.url}/`, { headers: { 'proxy-connection': 'close' } })).status).toBe(200);
+    expect((await request(`${gateway.url}/`)).status).toBe(200);
+  });
+
+  it('microgateway forwards Proxy-Connection: close, which a Node target takes for Connection: the next request still gets 200 (a fuzzer finding)', async () => {
+    const backend = await startBackend('idle-closer');
+    const gateway = await gatewayTo('microgateway', backend.url);
+    expect((await request(`${gateway.url}/`, { headers: { 'proxy-connection': 'close' } })).status).toBe(200);
+    expect((await request(`${gateway.url}/`)).status).toBe(200);
+  });
+
   it("edge honours a client's Connection: close: it says so and closes", async () => {
     const gateway = await gatewayTo('edge', await echoTarget());
     const client = await rawConnect(gateway.port);
