@@ -11,23 +11,23 @@
  *       connect   — from opening until TCP connects (a wall-clock timer);
  *       handshake — from the TCP connect until TLS is up (a wall-clock timer, as Edge's
  *                   io.timeout.millis bounds the handshake as a whole);
- *       io        — while a request is on the connection, silence for this long (the socket's
- *                   inactivity timer, which Node refreshes on every read and write: no work per
- *                   chunk here).
- *     Between requests the same inactivity timer is the pool's idle limit (release()). A limit
- *     that expires is recorded with the connection as it was then and how long the timer really
- *     ran, and destroys the connection, so a connection expires at most one limit.
+ *       io        — while a request is on the connection, silence for this long: either the
+ *                   socket's inactivity timer (Node refreshes it on every read and write), or its
+ *                   byte counters unmoved as the agent's shared clock reads them (limit-clock.ts),
+ *                   so a request arms no timer; the policy's quietLimits says which.
+ *     Between requests the same timer or clock keeps the pool's idle limit (release()). A limit that
+ *     expires is recorded with the connection as it was then and how long the timer really ran,
+ *     and destroys the connection, so a connection expires at most one limit.
  *  4. Node's agent gives a connection to one request at a time; assign() counts the uses.
  *
- * The io limit is armed and disarmed only by assign() and release() and expires only through
- * expire('io'): a coarser timer shared by a whole agent can replace the socket's own timer here
- * without any other module changing.
+ * The io and idle limits are armed only by assign() and release(), and checked only by check().
  */
 import type http from 'node:http';
 import type net from 'node:net';
 import { MAX_TIMER_MS } from '../config/fields.ts';
 import { now, type TraceKind, type TraceSink } from '../trace.ts';
 import { hintRetirement, keepAliveHintSeconds } from './keep-alive-hint.ts';
+import type { LimitClock, Watched } from './limit-clock.ts';
 
 export interface TargetPolicy {
   /** abandon a TCP connect after this long (undefined: the operating system's limit) */
@@ -42,6 +42,12 @@ export interface TargetPolicy {
   honourKeepAliveHint: boolean;
   /** check the target's certificate */
   rejectUnauthorized: boolean;
+  /**
+   * what keeps the io and idle limits: the socket's own inactivity timer, as a Node product does
+   * (quirks included: a write still queued behind a TLS handshake lets the timer run out once
+   * unheeded), or the agent's shared clock (limit-clock.ts), which costs a request no timer
+   */
+  quietLimits: 'socket-timer' | 'shared-clock';
 }
 
 export type LimitName = 'connect' | 'handshake' | 'io';
@@ -90,7 +96,7 @@ export interface ConnectionSnapshot {
   readonly expired: ExpiredLimit | undefined;
 }
 
-export class TargetConnection {
+export class TargetConnection implements Watched {
   readonly conn: string;
   private readonly openedAt = now();
   private connectedAt: number | undefined;
@@ -104,6 +110,11 @@ export class TargetConnection {
   private timer: NodeJS.Timeout | undefined;
   private request: http.ClientRequest | undefined;
   private keepAliveHeader: string | string[] | undefined;
+  /** the limit the clock checks now (io while a request is on it, idle in the pool), 0 for none */
+  private quietLimitMs = 0;
+  /** since when the byte counters have not moved, as the clock (or assign/release) saw them */
+  private quietSince = 0;
+  private lastBytes = 0;
 
   /**
    * `raw` is the TCP socket; `socket` the one HTTP is spoken on (a TLS socket over `raw` for https,
@@ -116,6 +127,7 @@ export class TargetConnection {
     readonly tls: boolean,
     private readonly policy: TargetPolicy,
     private readonly trace: TraceSink | undefined,
+    private readonly clock: LimitClock,
   ) {
     this.conn = `target#${id}`;
     if (trace) this.emit('connect-start');
@@ -134,9 +146,10 @@ export class TargetConnection {
     });
     socket.once('close', () => {
       clearTimeout(this.timer);
+      this.clock.unwatch(this);
       if (this.trace) this.emit('socket-closed');
     });
-    socket.on('timeout', () => this.onInactive());
+    if (policy.quietLimits === 'socket-timer') socket.on('timeout', () => this.onInactive());
     if (trace) socket.on('data', (chunk: Buffer) => this.emit('bytes-received', { bytes: chunk.length }));
   }
 
@@ -146,9 +159,9 @@ export class TargetConnection {
     this.bytesReadBefore = this.socket.bytesRead;
     this.idleSince = undefined;
     this.request = request;
-    const { ioTimeoutMs } = this.policy;
-    // When there is no io limit, the agent's reuseSocket() has already cleared the idle limit.
-    if (ioTimeoutMs !== undefined) this.socket.setTimeout(ioTimeoutMs);
+    // On the shared clock, the io limit waits for the connection to be up: until then the connect
+    // and handshake limits are the ones that apply (onConnect, onSecure start it).
+    if (this.policy.quietLimits === 'socket-timer' || this.isUp()) this.watchQuiet(this.policy.ioTimeoutMs ?? 0);
     if (this.policy.honourKeepAliveHint) {
       // Before http-proxy's own listener: a personality that drops hop-by-hop headers removes it there.
       request.prependOnceListener('response', (response: http.IncomingMessage) => (this.keepAliveHeader = response.headers['keep-alive']));
@@ -160,11 +173,6 @@ export class TargetConnection {
         if (!this.socket.destroyed) this.emit('request-written');
       });
     }
-  }
-
-  /** Taken from the pool: the idle limit must not follow it into its next request. */
-  reuse(): void {
-    if (this.policy.ioTimeoutMs === undefined) this.socket.setTimeout(0);
   }
 
   /**
@@ -183,8 +191,8 @@ export class TargetConnection {
         if (early <= MAX_TIMER_MS && (idleMs === 0 || early < idleMs)) idleMs = early;
       }
     }
-    if (this.socket.timeout !== idleMs) this.socket.setTimeout(idleMs);
     this.idleSince = now();
+    this.watchQuiet(idleMs);
     // An idle connection holds on to nothing of the request it served.
     this.request = undefined;
     this.keepAliveHeader = undefined;
@@ -221,9 +229,19 @@ export class TargetConnection {
     });
   }
 
+  private isUp(): boolean {
+    return this.tls ? this.securedAt !== undefined : this.connectedAt !== undefined;
+  }
+
+  /** A request given the connection before it was up has its io limit from now (shared clock). */
+  private startPendingIo(): void {
+    if (this.policy.quietLimits === 'shared-clock' && this.request && this.idleSince === undefined) this.watchQuiet(this.policy.ioTimeoutMs ?? 0);
+  }
+
   private onConnect(): void {
     clearTimeout(this.timer);
     this.connectedAt = now();
+    if (!this.tls) this.startPendingIo();
     if (this.tls) this.arm('handshake', this.policy.handshakeTimeoutMs);
     if (this.trace) {
       this.emit('connected');
@@ -235,15 +253,47 @@ export class TargetConnection {
   private onSecure(): void {
     clearTimeout(this.timer);
     this.securedAt = now();
+    this.startPendingIo();
     if (this.trace) this.emit('tls-established', { bytes: this.raw.bytesRead });
   }
 
-  private onInactive(): void {
+  /** From now, silence for `ms` expires the limit in force (io or idle); 0: no limit. */
+  private watchQuiet(ms: number): void {
+    this.quietLimitMs = ms;
+    if (this.policy.quietLimits === 'socket-timer') {
+      if (this.socket.timeout !== ms) this.socket.setTimeout(ms);
+      return;
+    }
+    if (ms === 0) {
+      this.clock.unwatch(this);
+      return;
+    }
+    this.quietSince = now();
+    this.lastBytes = this.socket.bytesRead + this.socket.bytesWritten;
+    this.clock.watch(this);
+  }
+
+  /** The clock's tick: bytes moved since the last one, or silence as long as the limit in force. */
+  check(at: number): void {
+    const bytes = this.socket.bytesRead + this.socket.bytesWritten;
+    if (bytes !== this.lastBytes) {
+      this.lastBytes = bytes;
+      this.quietSince = at;
+      return;
+    }
+    if (at - this.quietSince < this.quietLimitMs) return;
+    this.clock.unwatch(this);
+    this.onInactive(at);
+    // Node's agent takes a destroyed free socket out of its pool (it does so itself on a socket timer's 'timeout').
+    if (this.idleSince !== undefined) this.socket.destroy();
+  }
+
+  /** The io or idle limit in force has expired. */
+  private onInactive(at = now()): void {
     if (this.idleSince !== undefined) {
-      // The agent destroys a free socket on 'timeout'; this only says why.
-      if (this.trace) this.emit('idle-retired', { detail: `idle ${Math.round(now() - this.idleSince)} ms` });
-    } else if (this.request && this.policy.ioTimeoutMs !== undefined) {
-      this.expire('io', this.policy.ioTimeoutMs, undefined);
+      if (this.trace) this.emit('idle-retired', { detail: `idle ${Math.round(at - this.idleSince)} ms` });
+    } else if (this.request && this.quietLimitMs > 0) {
+      this.expire('io', this.quietLimitMs, undefined);
     }
   }
 

@@ -98,6 +98,8 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
       honourKeepAliveHint: settings['keepalive.honour.hint'],
       // Edge trusts any target certificate unless a TrustStore is configured.
       rejectUnauthorized: false,
+      // A Java product: its limits are its own, not Node's socket timers; one clock per agent.
+      quietLimits: 'shared-clock',
     },
     logFile: join(settings['logging.dir'], 'system.log'),
     configuredPort: undefined,

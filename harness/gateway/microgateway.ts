@@ -123,6 +123,8 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
       idleTimeoutMs: settings.target_idle_timeout || undefined,
       honourKeepAliveHint: settings.honour_keep_alive_hint,
       rejectUnauthorized: rejectsUnauthorized(settings, target.hostname),
+      // The engine's limits are Node's socket timers, and so are the mimic's.
+      quietLimits: 'socket-timer',
     },
     logFile: join(edgemicro.logging.dir, `edgemicro-${hostname()}-${uid}-1-api.log`),
     configuredPort: edgemicro.port,

@@ -19,6 +19,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { TraceSink } from '../trace.ts';
 import { TargetConnection, type TargetPolicy } from './connection.ts';
+import { LimitClock, resolutionFor } from './limit-clock.ts';
 
 export type { TargetPolicy } from './connection.ts';
 
@@ -37,24 +38,21 @@ const KEEP_ALIVE_MSECS = 1000;
 export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPolicy, trace?: TraceSink): TargetAgent {
   const connections = new WeakMap<Duplex, TargetConnection>();
   let nextId = 1;
+  // One clock for the io and idle limits of every connection of this agent (limit-clock.ts).
+  const clock = new LimitClock(resolutionFor([policy.ioTimeoutMs, policy.idleTimeoutMs]));
   const register = (raw: net.Socket, socket: net.Socket, secure: boolean): void => {
-    connections.set(socket, new TargetConnection(nextId++, raw, socket, secure, policy, trace));
+    connections.set(socket, new TargetConnection(nextId++, raw, socket, secure, policy, trace, clock));
   };
   const agentOptions: https.AgentOptions = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, rejectUnauthorized: policy.rejectUnauthorized };
   const agent = protocol === 'https' ? httpsAgent(agentOptions, register) : httpAgent(agentOptions, register);
 
-  // Node's agent calls these two on itself: the connection's policy replaces the first and follows the second.
-  const nodeReuseSocket = agent.reuseSocket.bind(agent);
+  // Node's agent calls this on itself when a request is done: the connection's policy replaces it.
   agent.keepSocketAlive = (socket: Duplex) => {
     const connection = connections.get(socket);
     if (!connection?.release()) return false;
     (socket as net.Socket).setKeepAlive(true, KEEP_ALIVE_MSECS);
     (socket as net.Socket).unref();
     return true;
-  };
-  agent.reuseSocket = (socket: Duplex, request: http.ClientRequest) => {
-    nodeReuseSocket(socket, request);
-    connections.get(socket)?.reuse();
   };
   const begin = (request: http.ClientRequest): TargetConnection | undefined => {
     if (!request.socket) {

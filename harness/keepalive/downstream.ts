@@ -105,7 +105,8 @@ function exchange(url: string, options: http.RequestOptions, timeoutMs: number, 
 
 export function clientDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Downstream {
   const pool = poolWatch();
-  const agent = createTargetAgent('http', { idleTimeoutMs: policy.idleTimeoutMs, honourKeepAliveHint: policy.honourKeepAliveHint, rejectUnauthorized: true }, pool.sink);
+  // A Node client's pool: its idle limit is the socket's own timer.
+  const agent = createTargetAgent('http', { idleTimeoutMs: policy.idleTimeoutMs, honourKeepAliveHint: policy.honourKeepAliveHint, rejectUnauthorized: true, quietLimits: 'socket-timer' }, pool.sink);
   const send = (id: string, method: Method = 'GET') => exchange(probeUrl(`${upstreamUrl}/`, id), { agent }, timeoutMs, method, (req) => agent.begin(req));
   return {
     send,
