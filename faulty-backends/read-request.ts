@@ -11,6 +11,12 @@ export interface RequestHead {
   path: string;
   /** bytes of the body that had arrived when the callback ran */
   bodyBytes: number;
+  /** the request's Content-Length, 0 when it has none */
+  contentLength: number;
+  /** the body is chunked: it ends with the zero-length chunk */
+  chunked: boolean;
+  /** the body bytes that came with the head */
+  firstBytes: Buffer;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -37,7 +43,11 @@ export function whenRequestRead(
         return;
       }
       const [method = '', path = ''] = head.subarray(0, head.indexOf('\r\n')).toString('latin1').split(' ');
-      request = { method, path, bodyBytes: head.length - end - HEAD_END.length };
+      const headText = head.subarray(0, end).toString('latin1');
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(headText)?.[1];
+      const firstBytes = head.subarray(end + HEAD_END.length);
+      const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(headText);
+      request = { method, path, bodyBytes: firstBytes.length, contentLength: Number(length ?? 0), chunked, firstBytes };
       head = undefined;
       backend.record('request-read', conn, { detail: `${method} ${path}` });
     } else if (request) {

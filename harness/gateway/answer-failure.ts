@@ -55,7 +55,7 @@ export function failureAnswerer(sinks: FailureSinks): AnswerFailure {
       },
       at,
     );
-    const outcome = personality.answer(failure, clientRequestInfo(req, exchange.tag));
+    const outcome = personality.answer(failure, clientRequestInfo(req, exchange));
     productLog.write(outcome.lines);
     for (const line of outcome.lines) {
       sinks.onLine(line);
@@ -76,6 +76,12 @@ function actOnClient(res: http.ServerResponse, exchange: Exchange, outcome: Fail
   // Nothing more of the target's response reaches the client.
   if (exchange.proxyRes) exchange.proxyRes.unpipe(res);
   if (outcome.client === 'hang') return;
+  if (outcome.client === 'answer' && outcome.answer && outcome.overTargetHeaders && res.headersSent && !res.writableEnded) {
+    // As microgateway-core's res.end does over a response already begun: the answer's body
+    // becomes the end of the target's, and its status goes nowhere.
+    res.end(outcome.answer.body);
+    return;
+  }
   if (outcome.client === 'cut' || !outcome.answer || answered || res.headersSent || res.writableEnded) {
     res.destroy();
     return;

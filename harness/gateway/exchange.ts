@@ -26,6 +26,8 @@ export interface Exchange {
   proxyRes: http.IncomingMessage | undefined;
   /** a failure of this exchange has been answered already */
   answered: boolean;
+  /** the personality's own notes about this exchange, made at its first failure (ClientRequestInfo.memo) */
+  memo: Record<string, string> | undefined;
   /** the client's Connection header asked to close (kept here: Edge drops the header itself) */
   clientAsksToClose: boolean;
 }
@@ -53,6 +55,7 @@ export function beginExchange(req: GatewayRequest, tag: string | undefined): Exc
     targetHeaders: undefined,
     proxyRes: undefined,
     answered: false,
+    memo: undefined,
     clientAsksToClose: false,
   };
   req.exchange = exchange;
@@ -71,13 +74,14 @@ export function snapshotExchange(exchange: Exchange, at = now()): ExchangeSnapsh
 }
 
 /** The client's request, as the failure path needs it. */
-export function clientRequestInfo(req: http.IncomingMessage, tag: string | undefined): ClientRequestInfo {
+export function clientRequestInfo(req: http.IncomingMessage, exchange: Exchange): ClientRequestInfo {
   return {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     host: req.headers.host ?? '',
     clientAddress: req.socket.remoteAddress ?? '',
     apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : '',
-    tag,
+    tag: exchange.tag,
+    memo: (exchange.memo ??= {}),
   };
 }

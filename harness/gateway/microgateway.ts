@@ -155,7 +155,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
         proxy: request.url.replace('/', ''),
         clientIp: documentEra ? '' : clientIpOf(request.clientAddress),
         clientId: request.apiKey,
-        correlationId: correlationId(),
+        correlationId: (request.memo.correlationId ??= correlationId()),
         method: request.method,
       };
       const line = (fields: Omit<EventLogFields, 'time' | 'level' | keyof typeof common>, wanted: Exclude<MicrogatewayLogLevel, 'none'>) =>

@@ -23,6 +23,12 @@ export interface ClientRequestInfo {
   apiKey: string;
   /** the tag begin() returned for this request (Edge's message id) */
   tag: string | undefined;
+  /**
+   * What the personality keeps about this exchange between its answers (one failure can be
+   * answered in two steps: the parse error, then the response it aborted), e.g. the engine's
+   * correlation id; the same object for every answer about one request.
+   */
+  memo: Record<string, string>;
 }
 
 export interface FailureAnswer {

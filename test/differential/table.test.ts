@@ -1,0 +1,80 @@
+/**
+ * The failure-phase table against the real engine: every row of faulty-backends/failure-model.ts
+ * × GET, HEAD, POST × microgateway-core 3.1.6 and 3.3.7, the mimic set to the same release. The
+ * client's view (status, body bytes, completed / cut / left open), the headers that carry meaning
+ * and every event-log line, field for field, must agree; so must the engine's death where the
+ * mimic reports one. All cases run at once against one engine per release.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { engineVersions, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
+import { differences } from './compare.ts';
+import { failureModel, rowName } from '../../faulty-backends/failure-model.ts';
+import { runEngine, runMimic, startEngine, startTargets, tableCases, type SideView, type TableCase } from './table.ts';
+
+/** The race's outcome taken out: which socket operation met the RST (message, syscall, length). */
+function withoutRace(side: SideView): SideView {
+  return {
+    ...side,
+    body: 'one of the race\'s errors',
+    headers: { ...side.headers, 'content-length': undefined },
+    lines: side.lines.map((line) => line.replace(/\[(read|write) (ECONNRESET|EPIPE)\]\[(ECONNRESET|EPIPE)\]/, '[a race error][]')),
+  };
+}
+
+const RACY_RUNS = 5;
+
+let targets: Awaited<ReturnType<typeof startTargets>>;
+const engines = new Map<EngineVersion, ReferenceGateway>();
+const ownEngines: ReferenceGateway[] = [];
+
+beforeAll(async () => {
+  targets = await startTargets();
+  await Promise.all(engineVersions.map(async (version) => engines.set(version, await startEngine(version, targets.urls))));
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([...engines.values(), ...ownEngines].map((engine) => engine.close()));
+  await targets?.close();
+});
+
+/** Every case of one row, both releases, at once: rows are the tests, so that every case runs concurrently. */
+describe.concurrent('the failure-phase table: mimic beside microgateway-core', () => {
+  for (const row of failureModel) {
+    test(rowName(row), async ({ expect }) => {
+      const cases = tableCases.filter((testCase) => testCase.row === row).flatMap((testCase) => engineVersions.map((version) => ({ testCase, version })));
+      const problems = await Promise.all(cases.map(async ({ testCase, version }) => [`${testCase.method} (${version})`, await caseProblems(testCase, version)] as const));
+      expect(Object.fromEntries(problems.filter(([, found]) => found.length > 0))).toEqual({});
+    });
+  }
+});
+
+/** One case: the mimic and the engine side by side (an engine of its own where the row may end its process). */
+async function caseProblems(testCase: TableCase, version: EngineVersion): Promise<string[]> {
+  const target = targets.urls[testCase.index]!;
+  const ownEngine = testCase.row.endsEngine === true;
+  const engine = ownEngine ? await startEngine(version, targets.urls, testCase.index) : engines.get(version)!;
+  if (ownEngine) ownEngines.push(engine);
+  const mimicRun = runMimic(version, testCase, target);
+  const [mimic, first] = await Promise.all([mimicRun, runEngine(engine, testCase, target, mimicRun)]);
+  let problems = compareSides(version, testCase, mimic, first);
+  // A racy row: the mimic's outcome must be one of the engine's, over up to RACY_RUNS runs.
+  for (let run = 2; problems.length > 0 && testCase.row.racy && run <= RACY_RUNS; run++) {
+    problems = compareSides(version, testCase, mimic, await runEngine(engine, testCase, target, mimicRun));
+  }
+  return problems;
+}
+
+function compareSides(version: EngineVersion, testCase: TableCase, mimic: SideView, real: SideView): string[] {
+  const errors = testCase.row.racy?.errors;
+  const problems = errors
+    ? [
+        ...[mimic, real].flatMap((side) => (errors.includes((side.body as { message?: string }).message ?? '') ? [] : [`${side.side}: not one of the race's errors`])),
+        ...differences(version, withoutRace(mimic), withoutRace(real)),
+      ]
+    : differences(version, mimic, real);
+  // Completed, cut or left open; body bytes (but for the race's own message); the process's exit.
+  const view = (side: SideView) => ({ end: side.client.end, bodyBytes: errors ? undefined : side.client.bodyBytes, exit: side.exit?.code, error: side.exit?.error });
+  if (!isDeepStrictEqual(view(mimic), view(real))) problems.push(`client view / exit: mimic ${JSON.stringify(view(mimic))}, engine ${JSON.stringify(view(real))}`);
+  return problems;
+}
