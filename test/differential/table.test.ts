@@ -7,6 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import { GATEWAY_TIMEOUT_MESSAGE } from '../../harness/gateway/microgateway.ts';
 import { engineVersions, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
 import { differences } from './compare.ts';
 import { failureModel, rowName } from '../../faulty-backends/failure-model.ts';
@@ -23,6 +24,7 @@ function withoutRace(side: SideView): SideView {
 }
 
 const RACY_RUNS = 5;
+const DISTURBED_RETRIES = 2;
 
 let targets: Awaited<ReturnType<typeof startTargets>>;
 const engines = new Map<EngineVersion, ReferenceGateway>();
@@ -51,6 +53,16 @@ describe.concurrent('the failure-phase table: mimic beside microgateway-core', (
 
 /** One case: the mimic and the engine side by side (an engine of its own where the row may end its process). */
 async function caseProblems(testCase: TableCase, version: EngineVersion): Promise<string[]> {
+  let problems = await runCase(testCase, version);
+  // request_timeout firing on a row that is not a silence is the machine's load, not the product:
+  // that run is no evidence, and the case runs again (at most DISTURBED_RETRIES times).
+  for (let retry = 1; retry <= DISTURBED_RETRIES && testCase.row.fault !== 'silence' && problems.some((problem) => problem.includes(GATEWAY_TIMEOUT_MESSAGE)); retry++) {
+    problems = await runCase(testCase, version);
+  }
+  return problems;
+}
+
+async function runCase(testCase: TableCase, version: EngineVersion): Promise<string[]> {
   const target = targets.urls[testCase.index]!;
   const ownEngine = testCase.row.endsEngine === true;
   const engine = ownEngine ? await startEngine(version, targets.urls, testCase.index) : engines.get(version)!;
