@@ -2,7 +2,7 @@
  * What the docs test does with each command a page shows: the first rule whose pattern matches
  * decides. A command no rule matches fails the test, naming it, so a page that gains a new kind of
  * command gains a rule here too. To add one: a pattern, and either why it is not run (`skip`) or how
- * it is run (`rewrite`, `exit`, `before`).
+ * it is run (`rewrite`, `exit`, `before`). A test file a skip names as doing the work instead must exist.
  */
 import net from 'node:net';
 
@@ -38,6 +38,14 @@ export const commandRules: CommandRule[] = [
   { match: /--real-time/, skip: "the products' own timings: a minute per scenario" },
   { match: /--wire\b/, skip: 'network namespaces need root (the wire tests run them)' },
   { match: /^npx faultgate up\b/, skip: 'runs until Ctrl-C (test/stage/up.test.ts starts and stops it)' },
+  {
+    match: /^npx faultgate keepalive probe\b/,
+    skip: 'decides races of tens of milliseconds, so it runs alone: test/keepalive/probe.timing.test.ts probes every example chain',
+  },
+  {
+    match: /^npx faultgate run all --gateway microgateway-core@3\.3\.7/,
+    skip: "an engine process per scenario: test/differential/scenario-gateway.test.ts judges 3.3.7's lines against the document's and shows they differ",
+  },
   {
     match: /^npx faultgate backend healthy --port 8000$/,
     before: holdPort(8000),

@@ -4,21 +4,22 @@
  * prints is compared with what the page shows, its exit code with what the page says. What is not
  * run (Docker, real-time runs, sessions that last until Ctrl-C) is named with the reason in
  * command-rules.ts. `--help` is asked of the program in this process, which is the same program
- * and costs no start-up; everything else runs in a shell, a few at a time.
+ * and costs no start-up; everything else runs in a shell, two at a time.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
-import { ruleFor } from './command-rules.ts';
+import { commandRules, ruleFor } from './command-rules.ts';
 import { commandsIn, difference, promisedExit, type DocCommand } from './doc-commands.ts';
 import { commandPaths, examplesIn, helpOf, parseOnly, type Outcome } from './help-of.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The pages whose commands are run: the README and every page in docs/. */
 const pages = ['README.md', ...readdirSync(new URL('../../docs/', import.meta.url)).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
-const CONCURRENCY = 3;
+/** Two at a time: the suite's other files share the machine's two cores. */
+const CONCURRENCY = 2;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** Runs a command line in a shell, `npx faultgate` being the sources' command; stdout and stderr together. */
@@ -78,6 +79,11 @@ describe('the commands the docs show', () => {
   it('each has a rule saying whether and how it runs', () => {
     expect(commands.filter((command) => !ruleFor(command.command)).map((command) => `${command.where}: ${command.command}`)).toEqual([]);
     expect(runnable.length).toBeGreaterThan(10);
+  });
+
+  it('a test a skip names as doing the work instead exists', () => {
+    const named = commandRules.flatMap((rule) => rule.skip?.match(/test\/[\w/.-]+\.ts/g) ?? []);
+    expect(named.filter((file) => !existsSync(new URL(`../../${file}`, import.meta.url)))).toEqual([]);
   });
 
   for (const command of runnable) {
