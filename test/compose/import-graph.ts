@@ -13,6 +13,8 @@ export interface ImportGraph {
   files: string[];
   /** package names (`zod`, `@scope/name`) */
   packages: string[];
+  /** the packages of `packages` that are only ever loaded through import(), when first needed */
+  lazyPackages: string[];
 }
 
 function packageOf(specifier: string): string {
@@ -36,8 +38,8 @@ export async function importGraph(projectRoot: string, roots: readonly string[])
     logLevel: 'silent',
   }).finally(() => stop());
   const inputs = Object.entries(result.metafile.inputs);
-  const packages = new Set(
-    inputs.flatMap(([, input]) => input.imports.filter((entry) => entry.external && !isBuiltin(entry.path)).map((entry) => packageOf(entry.path))),
-  );
-  return { files: inputs.map(([file]) => file).sort(), packages: [...packages].sort() };
+  const external = inputs.flatMap(([, input]) => input.imports.filter((entry) => entry.external && !isBuiltin(entry.path)));
+  const packages = new Set(external.map((entry) => packageOf(entry.path)));
+  const eager = new Set(external.filter((entry) => entry.kind !== 'dynamic-import').map((entry) => packageOf(entry.path)));
+  return { files: inputs.map(([file]) => file).sort(), packages: [...packages].sort(), lazyPackages: [...packages].filter((name) => !eager.has(name)).sort() };
 }
