@@ -18,7 +18,8 @@ export const closedPort = defineBackend({
   async serve(_settings, backend, listenOptions) {
     const host = listenOptions.host ?? '127.0.0.1';
     const probe = net.createServer();
-    const port = await listen(probe, 'backend closed-port', { host, port: listenOptions.port ?? 0 });
+    // A socket handed over from another network namespace (wire mode) is taken and closed there.
+    const port = await listen(probe, 'backend closed-port', { host, port: listenOptions.port ?? 0, ...(listenOptions.handle ? { handle: listenOptions.handle } : {}) });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     backend.port = port;
     backend.url = `http://${authority(host, port)}`;

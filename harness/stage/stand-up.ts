@@ -17,6 +17,8 @@ import { personalities } from '../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { resolveDurations, type Duration } from '../runner/duration.ts';
+import type { ListenOptions } from '../listen.ts';
+import { openWirePath } from '../wire/path.ts';
 
 export interface StandUpOptions {
   /** the products' own timings (55 s handshake limit, 5 s idle close) instead of short ones */
@@ -26,6 +28,8 @@ export interface StandUpOptions {
   host?: string;
   /** where the product logs go, kept after close; default: a new folder under the system temp folder, removed on close */
   logDir?: string;
+  /** every backend in a network namespace of its own, behind a veth pair (see harness/wire/) */
+  wire?: boolean;
 }
 
 export interface StageRow {
@@ -42,6 +46,8 @@ export interface StageRow {
   logFile?: string;
   /** a second row for the same backend: how it differs */
   variant?: string;
+  /** wire mode: the capture a user would take of this row's target */
+  capture?: string;
 }
 
 export interface Stage {
@@ -121,14 +127,16 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
   try {
     const names = Object.keys(backends) as BackendName[];
     const targets = new Map<BackendName, { backend: RunningBackend; url: string }>();
+    const wirePath = options.wire ? await openWirePath() : undefined;
+    if (wirePath) started.push(wirePath);
     // Gateways take the first ports (the ones people type); backends listen on ephemeral ones.
     for (const name of names) {
       const settings = name === 'idle-closer' ? { idleTimeoutMs: t.idleCloseMs } : {};
-      const backend = await (backends[name] as { start(s: unknown, l: { host: string }): Promise<RunningBackend> }).start(settings, { host });
+      const backend = await (backends[name] as { start(s: unknown, l: ListenOptions): Promise<RunningBackend> }).start(settings, wirePath ? await wirePath.listenOptions() : { host });
       started.push(backend);
       let url = backend.url;
       if (name === 'idle-closer') {
-        const relay: FinDelayRelay = await startFinDelayRelay({ target: { host, port: backend.port }, holdFinMs: t.finHoldMs }, { host });
+        const relay: FinDelayRelay = await startFinDelayRelay({ target: { host: wirePath?.targetAddress ?? host, port: backend.port }, holdFinMs: t.finHoldMs, forwardLateRequest: wirePath !== undefined }, { host });
         started.push(relay);
         url = relay.url;
       }
@@ -148,7 +156,18 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
         started.push(gateway);
         const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
         const curl = name === 'idle-closer' ? `curl -i ${gateway.url}${path}; sleep ${Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000))}; curl -i ${gateway.url}${path}` : `curl -i ${gateway.url}${path}`;
-        rows.push({ personality, backend: name, url: gateway.url, backendUrl: targets.get(name)?.backend.url ?? '', reproduces: reproduces(personality, name, t), curl, ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}) });
+        const target = targets.get(name)?.backend;
+        const capture = wirePath && target ? `tcpdump -i ${wirePath.names.gatewayLink} -w ${personality}-${name}.pcap 'host ${wirePath.targetAddress} and tcp port ${target.port}'` : undefined;
+        rows.push({
+          personality,
+          backend: name,
+          url: gateway.url,
+          backendUrl: target?.url ?? '',
+          reproduces: reproduces(personality, name, t),
+          curl,
+          ...(writesLog(personality, name, t) ? { logFile: gateway.logFile } : {}),
+          ...(capture ? { capture } : {}),
+        });
       }
     }
     rows.push(...(await naturalRace(t, host, port, logDir, started)));

@@ -59,6 +59,8 @@ export class NamespaceListener {
       this.child.once('error', reject);
       this.child.once('exit', (code) => reject(new Error(`the namespace's listening helper exited (${code ?? 'signal'}) before it was ready`)));
     });
+    // Closed before it was ever asked for a socket: nobody awaits readiness, so nothing is unhandled.
+    this.ready.catch(() => undefined);
     // A disconnected IPC channel ends the helper; the parent never waits for it.
     this.child.unref();
   }

@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { FaultgateError } from '../../errors.ts';
 import { standUp } from '../../stage/stand-up.ts';
+import { wireUnavailable } from '../../wire/tools.ts';
 import { announceExposure, hostOption, parsePort } from '../options.ts';
 import { exits, teach } from '../help.ts';
 import { untilSignal } from '../until-signal.ts';
@@ -16,6 +18,7 @@ interface UpOptions {
   host?: string;
   logDir?: string;
   json?: boolean;
+  wire?: boolean;
 }
 
 export function registerUp(program: Command): void {
@@ -36,13 +39,19 @@ export function registerUp(program: Command): void {
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--log-dir <dir>', 'where the product logs go, kept afterwards (default: a temporary folder, removed on Ctrl-C)')
     .option('--json', 'one JSON object per row instead of the table')
+    .option('--wire', 'every backend in a network namespace of its own, behind a veth pair; each row prints its capture filter (root; iproute2, nftables, tcpdump, tshark)')
     .action(async (options: UpOptions) => {
       const host = hostOption(options.host, {});
+      if (options.wire) {
+        const missing = wireUnavailable();
+        if (missing) throw new FaultgateError('E_PRIVILEGE', missing);
+      }
       const stage = await standUp({
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
         host,
         ...(options.logDir ? { logDir: options.logDir } : {}),
+        ...(options.wire ? { wire: true } : {}),
       });
       const stopped = untilSignal(() => stage.close());
       announceExposure(host, 'every server of the stage');
@@ -55,7 +64,7 @@ export function registerUp(program: Command): void {
         for (const row of stage.rows) {
           process.stdout.write(`${pc.bold(`${row.personality} → ${row.backend}${row.variant ? ` (${row.variant})` : ''}`.padEnd(36))} ${pc.cyan(row.url)}\n`);
           process.stdout.write(`   ${row.reproduces}\n`);
-          process.stdout.write(pc.dim(`   $ ${row.curl}\n${row.logFile ? `   $ tail -f ${row.logFile}\n` : ''}`));
+          process.stdout.write(pc.dim(`   $ ${row.curl}\n${row.logFile ? `   $ tail -f ${row.logFile}\n` : ''}${row.capture ? `   $ ${row.capture}\n` : ''}`));
         }
       }
       await stopped;
