@@ -181,7 +181,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       startedAt,
       hops: {
         gateway: gateway.description,
-        backend: `${backend.name}: ${backend.explanation}`,
+        backend: `${backend.name}: ${backend.explanation}${side?.firewall ? `, behind a firewall: ${side.firewall}` : ''}`,
         ...(relaySettings
           ? { relay: relaySettings.holdFinMs > 0 ? `holds the target's FIN back for up to ${relaySettings.holdFinMs} ms (the race window)` : "passes the target's FIN on at once (the natural race)" }
           : {}),

@@ -46,7 +46,7 @@ function atRest(state: ConnectionState): boolean {
 /** Captures TCP to and from the target address (one port of it, or every port when targetPort is absent). */
 export function startCapture(options: { iface: string; targetAddress: string; targetPort?: number; file: string }): Promise<Capture> {
   const filter = `host ${options.targetAddress} and tcp${options.targetPort === undefined ? '' : ` port ${options.targetPort}`}`;
-  const tcpdump: ChildProcess = spawn('tcpdump', ['-i', options.iface, '-n', '-tt', '-l', '-U', '--immediate-mode', '-Z', 'root', '--print', '-w', options.file, filter], {
+  const tcpdump: ChildProcess = spawn('tcpdump', ['-i', options.iface, '-n', '-tt', '-l', '-U', '--immediate-mode', '-B', '8192', '-Z', 'root', '--print', '-w', options.file, filter], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const connections = new Map<string, ConnectionState>();
@@ -83,7 +83,7 @@ export function startCapture(options: { iface: string; targetAddress: string; ta
       errors += chunk.toString();
       if (!errors.includes('listening on')) return;
       tcpdump.stderr!.removeAllListeners('data');
-      tcpdump.stderr!.resume();
+      tcpdump.stderr!.on('data', (more: Buffer) => (errors += more.toString()));
       resolve({
         file: options.file,
         filter,
@@ -102,6 +102,7 @@ export function startCapture(options: { iface: string; targetAddress: string; ta
           if (tcpdump.exitCode === null) tcpdump.kill('SIGINT');
           await exited;
           const unsettled = [...connections].filter(([, state]) => !atRest(state)).map(([key, state]) => `${key} ${JSON.stringify(state)}`);
+          if (process.env.FG_DEBUG) console.error('tcpdump said', errors);
           return { settled, unsettled };
         },
       });

@@ -78,7 +78,7 @@ function firewallDropsHandshake(packets: Packet[], context: StoryContext): Story
     const gaps = before.map((packet, index) => packet.time - (index === 0 ? hello.time : (before[index - 1] as Packet).time));
     steps.push({
       packets: list(before),
-      text: `there is no acknowledgement from the target, so the gateway's kernel retransmits the "Client Hello" in ${numbers(list(before))}, after ${gaps.map(seconds).join(', ')}: the retransmission timer doubles after each try`,
+      text: `there is no acknowledgement from the target, so the gateway's kernel retransmits the "Client Hello" in ${numbers(list(before))}, after ${gaps.map(seconds).join(', ')} (the kernel backs off, waiting longer between tries)`,
     });
   }
   const payloadBack = conn.filter((packet) => toGateway(packet) && packet.payload > 0);

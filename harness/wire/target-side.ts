@@ -72,6 +72,11 @@ export class TargetSide {
     if (pcap) this.capture = await this.path.capture(port, pcap);
   }
 
+  /** the firewall in front of the target, in a sentence, when there is one */
+  get firewall(): string | undefined {
+    return this.rule?.description;
+  }
+
   get filter(): string {
     return `host ${this.path.targetAddress} and tcp port ${this.port}`;
   }
