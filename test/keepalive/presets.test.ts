@@ -3,6 +3,7 @@
  * (or says plainly that it has none), each preset cites its documentation, and a hop that names a
  * product takes its documented defaults and overrides only what it gives.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChain } from '../../harness/keepalive/chain.ts';
 import { fixDirections } from '../../harness/keepalive/fix.ts';
@@ -85,5 +86,15 @@ describe('a hop that names a product', () => {
   it('rejects a version the preset does not know, and a version without a product', () => {
     expect(() => parseChain('c.yaml', 'hops:\n  - name: a\n    product: node\n    version: "12"\n  - name: b\n    product: node\n')).toThrow(/hops\.0\.version \(hop "a"\): node knows 20, 18, 22, got "12"/);
     expect(() => parseChain('c.yaml', 'hops:\n  - name: a\n    version: "20"\n  - name: b\n    product: node\n')).toThrow(/a version needs product:/);
+  });
+});
+
+describe('docs/keepalive.md', () => {
+  it('lists every preset with every source it cites', () => {
+    const docs = readFileSync('docs/keepalive.md', 'utf8');
+    for (const name of productNames) {
+      expect(docs, name).toContain(`| \`${name}\``);
+      for (const source of (presets[name] as Preset).sources) expect(docs, `${name}: ${source.url}`).toContain(source.url);
+    }
   });
 });
