@@ -217,7 +217,7 @@ export function withRetries(downstream: Downstream, policy: { get: boolean; post
  * gateway elsewhere.
  */
 export async function undiciDownstream(upstreamUrl: string, policy: RetirePolicy, timeoutMs: number): Promise<Downstream> {
-  // A dev dependency, loaded only when a chain has an undici hop (the plan models it when absent).
+  // Loaded only when a chain has an undici hop.
   const { Agent: UndiciAgent, request: undiciRequest } = await import('undici');
   const limits = policy.undici ?? { thresholdMs: 2000, maxMs: 600_000 };
   // keepAliveTimeout 0 would mean undici's default: a hop that reuses nothing gets 1 ms.

@@ -16,7 +16,7 @@ import type { RetryPolicy } from './products/index.ts';
 import { findNginx } from './real-nginx.ts';
 import { createRequire } from 'node:module';
 
-/** undici's version when it is installed (a dev dependency: a package installed without them models undici hops). */
+/** undici's version when it is installed (a dependency; should it be missing, undici hops are modelled). */
 function installedUndici(): string | undefined {
   try {
     return (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
