@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { failureModel } from '../../faulty-backends/failure-model.ts';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { ensureWritableFolder } from '../folders.ts';
@@ -66,16 +67,18 @@ const timings = {
   requestTimeoutS: { test: 1, real: 0 } as Duration,
 };
 
+/** The backends that go silent (the failure model's "silence" rows): answered only when a limit fires. */
+const silentBackends: ReadonlySet<string> = new Set(failureModel.flatMap((row) => (row.fault === 'silence' && 'backend' in row.target ? [row.target.backend] : [])));
+
 /**
  * Whether the product writes a log line for what the backend does: Edge's system.log line is the
  * handshake timeout's; Microgateway logs every failure it answers (and nothing for a 200, or for a
- * request it never answers).
+ * silent target when no request_timeout ever answers the request).
  */
 function writesLog(personality: PersonalityName, backend: BackendName, t: { requestTimeoutS: number }): boolean {
   if (personality === 'edge') return backend === 'swallow-client-hello';
   if (backend === 'healthy') return false;
-  if (backend === 'swallow-client-hello' || backend === 'never-respond') return t.requestTimeoutS > 0;
-  return true;
+  return !silentBackends.has(backend) || t.requestTimeoutS > 0;
 }
 
 /** What each personality answers to what each backend does, for the table (the tests check it on the wire). */

@@ -4,14 +4,16 @@
  * after which no port it opened still listens and the process is gone.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, it, onTestFinished } from 'vitest';
 import type { StageRow } from '../../harness/stage/stand-up.ts';
-import { cleanEnvironment, connectOutcome, FAULTGATE, halfClosedSockets, listenerPids, nextHalfClose, request, tempDir } from '../helpers.ts';
+import { cleanEnvironment, connectOutcome, FAULTGATE, halfClosedSockets, listenerPids, nextHalfClose, quietFor, request, tempDir } from '../helpers.ts';
 
 it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
-  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json', '--log-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
+  const logDir = tempDir();
+  const child = spawn(process.execPath, [FAULTGATE, 'up', '--json', '--log-dir', logDir], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnvironment() });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -67,8 +69,20 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   await new Promise((resolve) => setTimeout(resolve, 600));
   expect((await request(naturalUrl)).status).toBe(200);
 
+  // One request to every other row: a row names a log to tail exactly when its product writes a
+  // line there (checked once the stage is closed and its logs flushed).
+  const single = rows.filter((row) => row.backend !== 'idle-closer');
+  // A target that stalls mid-body after the head was relayed leaves the client waiting: 3 s is enough
+  // for every limit of the short timings (1 s) to have fired and its line to be written.
+  await Promise.all(single.map((row) => Promise.race([request(`${row.url}/emg_badtarget/flakey/hangup`).catch(() => undefined), quietFor(3000, undefined)])));
+
   child.kill('SIGINT');
   expect(await exited).toBe(0);
+  const written = (row: StageRow) => {
+    const dir = join(logDir, `${row.personality}-${row.backend}`);
+    return readdirSync(dir).some((file) => readFileSync(join(dir, file), 'utf8').trim() !== '');
+  };
+  expect(single.filter((row) => written(row) !== (row.logFile !== undefined)).map((row) => `${row.personality} → ${row.backend}`)).toEqual([]);
   // Closed, the logs are flushed; a --log-dir of the user's stays, with the lines in it.
   const logOf = (personality: string, backend: string) => readFileSync(rows.find((row) => row.personality === personality && row.backend === backend)?.logFile ?? '', 'utf8');
   expect(logOf('edge', 'swallow-client-hello')).toContain('handshake timeout');
