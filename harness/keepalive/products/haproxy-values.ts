@@ -59,7 +59,7 @@ export function readHaproxy(file: string, text: string): HopValues {
   if (retryOn) {
     const replays = retryOn.words.slice(1).some((word) => ['empty-response', 'all-retryable-errors', 'response-timeout'].includes(word));
     const policy = replays
-      ? { get: true, post: true, why: `${retryOn.words.join(' ')}: HAProxy replays the buffered request, whatever its method`, setting: 'retry-on' }
+      ? { get: true, post: true, why: `${retryOn.words.join(' ')}: HAProxy's layer-7 retries replay the buffered request, whatever its method (read in its manual; not probed: no HAProxy runs here)`, setting: 'retry-on' }
       : client.retries;
     values.retries = retryFrom(policy, at(retryOn));
   }
