@@ -23,6 +23,7 @@ export { connectionsOf, isSafe, verdicts, type Verdict, type Connection as KeepA
 export { planProbe, runProbe, runProbes, defaultProbeSettings, type ProbePlan, type ProbeResult, type ProbeSettings } from './keepalive/probe.ts';
 export { startMicrogatewayCore, type ReferenceGateway, type ReferenceGatewayOptions, type EngineVersion } from './reference/microgateway-core.ts';
 export { standUp, type Stage, type StageRow } from './stage/stand-up.ts';
+export { openWirePath, wireUnavailable, decodeCapture, packetsOfTarget, packetList, readStory, wireStories, type WirePath, type Packet, type WireEvidence, type WireStory, type StoryStep } from './wire/index.ts';
 export { FaultgateError, isFaultgateError, type FaultgateErrorCode } from './errors.ts';
 export type { TraceEvent, TraceKind, TraceSink, TraceSource } from './trace.ts';
 export * from '../faulty-backends/index.ts';
