@@ -100,7 +100,18 @@ function firewallDropsHandshake(packets: Packet[], context: StoryContext): Story
           `but this kernel queues the FIN behind the unacknowledged Client Hello, and the next packet on the wire, ${after[0].no} at ${seconds(after[0].time)}, ` +
           `is one more retransmission of the Client Hello, still without FIN (the kernel keeps retrying until the data is acknowledged or its orphan retries run out)`,
       });
-    } else problems.push("the capture ended before the gateway's close reached the wire");
+    } else {
+      // With --real-time the kernel's next retransmission is due a minute after the last one; the
+      // capture stops waiting for it after its bound (see capture.ts), and says so.
+      const last = conn.at(-1) as Packet;
+      steps.push({
+        packets: [last.no],
+        text:
+          `the gateway gives up at its handshake limit (${seconds(closedAt)}) and closes its socket; the document's screenshot shows a FIN, ACK here, ` +
+          `but this kernel queues the FIN behind the unacknowledged Client Hello, and nothing more crossed before the capture stopped waiting: ` +
+          `the kernel's next retransmission is due about ${seconds(2 * (last.time - ((conn.at(-2) as Packet | undefined)?.time ?? last.time)))} after packet ${last.no}`,
+      });
+    }
   }
   steps.push({ packets: [], text: 'not one byte of payload comes back from the target: the firewall dropped the Client Hello before the target’s TLS server could see it' });
   return { problems, steps };
