@@ -43,7 +43,10 @@ describe('a narrated run', () => {
   it('tells the keep-alive story with the target\'s actual idle limit, and the fix as a command that pastes', async () => {
     const scenario = (await loadScenarios()).find((each) => each.name === 'edge-keepalive-timeout-mismatch');
     if (!scenario) throw new Error('no scenario');
-    const text = narrate(scenario, await runScenario(scenario), plain);
+    const evidence = await runScenario(scenario);
+    const text = narrate(scenario, evidence, plain);
+    // The JSON evidence carries the id too, the one the client's answer had.
+    expect(evidence.messageId).toMatch(/^[0-9a-f]+-\d+$/);
     expect(text).toContain('document  Apigee Edge: "502 Bad Gateway Unexpected EOF"');
     expect(text).toMatch(/story {5}.*closes it after 300 ms idle while Edge would keep it 60 s/);
     expect(text).toMatch(/the target's FIN goes on to the gateway: the gateway's \d+ bytes crossed it in flight/);
