@@ -207,10 +207,13 @@ const checks: [name: string, body: () => Promise<void>][] = [
     },
   ],
   [
-    'npx faultgate without tsx installed: the command needs no TypeScript loader',
+    'npx faultgate without tsx installed: the command needs no TypeScript loader; --version',
     async () => {
       renameSync(join(project, 'node_modules', 'tsx'), join(work, 'tsx-aside'));
       await judgeRun(['target-premature-close'], 'target-premature-close');
+      const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+      const said = (await succeed('npx', ['faultgate', '--version'], project)).trim();
+      check(said === version, `npx faultgate --version printed "${said}", not ${version}`);
     },
   ],
 ];
