@@ -22,6 +22,9 @@ export const faults = [
   'bad-chunk-size',
   'body-past-content-length',
   'body-on-204',
+  '405-without-allow',
+  'long-status-line',
+  'duplicate-header',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -72,6 +75,9 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-head', fault: 'not-http', target: { backend: 'not-http' }, wire: 'the answer is an SSH banner' },
   { phase: 'receiving-head', fault: 'invalid-status-line', target: { backend: 'bad-status-line' }, wire: 'HTTP/1.1 2x0 OK' },
   { phase: 'receiving-head', fault: 'bad-header', target: { backend: 'bad-header' }, wire: 'a header name with a space in it' },
+  { phase: 'receiving-head', fault: '405-without-allow', target: { backend: 'method-not-allowed' }, wire: '405 Method Not Allowed without Allow' },
+  { phase: 'receiving-head', fault: 'long-status-line', target: { backend: 'long-status-line' }, wire: 'a 2,100-byte status line' },
+  { phase: 'receiving-head', fault: 'duplicate-header', target: { backend: 'duplicate-header' }, wire: 'Expires twice' },
   { phase: 'receiving-head', fault: 'conflicting-content-length', target: { backend: 'conflicting-content-length' }, wire: 'Content-Length: 2 and Content-Length: 4' },
   { phase: 'receiving-body', fault: 'fin', target: { backend: 'fin-mid-body' }, wire: 'FIN after 16 of 1024 body bytes' },
   {

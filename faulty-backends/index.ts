@@ -13,6 +13,9 @@ import { overlongBody } from './overlong-body.ts';
 import { resetMidBody } from './reset-mid-body.ts';
 import { stallMidBody } from './stall-mid-body.ts';
 import { stallMidHead } from './stall-mid-head.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
+import { longStatusLine } from './long-status-line.ts';
+import { duplicateHeader } from './duplicate-header.ts';
 import { closedPort } from './closed-port.ts';
 import { finMidRequest } from './fin-mid-request.ts';
 import { healthy } from './healthy.ts';
@@ -32,6 +35,9 @@ export const backends = {
   'not-http': notHttp,
   'no-content-with-body': noContentWithBody,
   'closed-port': closedPort,
+  'method-not-allowed': methodNotAllowed,
+  'long-status-line': longStatusLine,
+  'duplicate-header': duplicateHeader,
   'bad-chunk-size': badChunkSize,
   'bad-header': badHeader,
   'bad-status-line': badStatusLine,
@@ -47,5 +53,5 @@ export const backends = {
 
 export type BackendName = keyof typeof backends;
 
-export { badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
+export { methodNotAllowed, longStatusLine, duplicateHeader, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import { type EdgeSettings } from '../config/edge.ts';
 import type { Failure } from './failures.ts';
-import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality } from './personality.ts';
+import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
 /** The header that carries the Message Processor's message id (X-Apigee.Message-ID in Trace). */
 export const MESSAGE_ID_HEADER = 'X-Apigee.Message-ID';
@@ -29,10 +29,17 @@ export const edgeFaults = {
   serviceUnavailable: fault(503, 'The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable'),
   gatewayTimeout: fault(504, 'Gateway Timeout', 'messaging.adaptors.http.flow.GatewayTimeout'),
   noContentWithBody: fault(502, 'Received 204 Response with message body', 'protocol.http.ResponseWithBody'),
+  without405Allow: fault(502, 'Received 405 Response without Allow Header', 'protocol.http.Response405WithoutAllowHeader'),
+  tooBigLine: fault(502, 'response line size exceeding 2,048', 'protocol.http.TooBigLine'),
   resetContentWithBody: fault(502, 'Received 205 Response with message body', 'protocol.http.ResponseWithBody'),
 } as const;
 
 export type EdgeFaultName = keyof typeof edgeFaults;
+
+/** "502 Bad Gateway - DuplicateHeader": the faultstring names the header, as it came. */
+export function duplicateHeaderBody(header: string): string {
+  return faultBody(fault(502, `Duplicate Header "${header}"`, 'protocol.http.DuplicateHeader'));
+}
 
 export function faultBody(f: Fault): string {
   return JSON.stringify({ fault: { faultstring: f.faultstring, detail: { errorcode: f.errorcode } } });
@@ -60,6 +67,13 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
       return 'gatewayTimeout';
     case 'response-with-body':
       return failure.responseStatus === 205 ? 'resetContentWithBody' : 'noContentWithBody';
+    case 'response-405-without-allow':
+      return 'without405Allow';
+    case 'response-line-too-big':
+      return 'tooBigLine';
+    case 'duplicate-header':
+      // Its faultstring names the header: built in answer().
+      return 'badGateway';
     case 'connect-refused':
     case 'connect-timeout':
     case 'connect-failed':
@@ -67,6 +81,33 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'handshake-failed':
       return 'serviceUnavailable';
   }
+}
+
+/** "502 Bad Gateway - TooBigLine": the Message Processor accepts a response line of up to 2,048 bytes. */
+export const RESPONSE_LINE_LIMIT = 2048;
+
+/**
+ * Response headers the Message Processor allows once ("Configuring Message Processors to allow
+ * duplicate headers"): Expires is the one the playbook "502 Bad Gateway - DuplicateHeader" shows;
+ * the rest of its list is not reproduced here.
+ */
+export const SINGLE_HEADERS: ReadonlySet<string> = new Set(['expires']);
+
+/** The responses the Message Processor refuses although they parse. */
+export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead): ResponseRefusal | undefined {
+  if ((status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined)) return { kind: 'response-with-body' };
+  if (status === 405 && headers.allow === undefined) return { kind: 'response-405-without-allow' };
+  // "HTTP/1.1 200 OK": the version, the code, the reason, two spaces.
+  if (`HTTP/${head.httpVersion} ${status} ${head.statusMessage ?? ''}`.length > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };
+  const seen = new Set<string>();
+  for (let index = 0; index < head.rawHeaders.length; index += 2) {
+    const name = head.rawHeaders[index] ?? '';
+    const key = name.toLowerCase();
+    if (!SINGLE_HEADERS.has(key)) continue;
+    if (seen.has(key)) return { kind: 'duplicate-header', header: name };
+    seen.add(key);
+  }
+  return undefined;
 }
 
 /** The Edge document's system.log line for a TLS handshake timeout. */
@@ -113,9 +154,7 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
       res.setHeader(MESSAGE_ID_HEADER, id);
       return id;
     },
-    refusesResponse(status, headers) {
-      return (status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined);
-    },
+    refusesResponse: edgeRefusal,
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       // Already answered (the response failing after its parse error), nothing more to say.
       if (failure.afterAnswer) return { client: 'hang', lines: [] };
@@ -125,7 +164,8 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
       // The client's response had begun: only its connection can say that the rest will not come.
       if (failure.clientHeadersSent) return { client: 'cut', lines: [] };
       const name = edgeFaultFor(failure);
-      const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body: bodies[name] };
+      const body = failure.kind === 'duplicate-header' ? duplicateHeaderBody(failure.refusedHeader ?? '') : bodies[name];
+      const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body };
       const lines = failure.kind === 'handshake-timeout' ? [handshakeTimeoutLine(settings, request.tag ?? '', failure)] : [];
       return { client: 'answer', answer, lines };
     },

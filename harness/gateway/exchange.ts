@@ -8,7 +8,7 @@ import http from 'node:http';
 import { now } from '../trace.ts';
 import type { TargetConnection } from './connection.ts';
 import type { ExchangeSnapshot } from './failures.ts';
-import type { ClientRequestInfo } from './personality.ts';
+import type { ClientRequestInfo, ResponseRefusal } from './personality.ts';
 
 export interface Exchange {
   readonly receivedAt: number;
@@ -18,8 +18,9 @@ export interface Exchange {
   proxyReq: http.ClientRequest | undefined;
   connection: TargetConnection | undefined;
   responseStarted: boolean;
-  /** the status of a response the personality refuses */
+  /** the status of a response the personality refuses, and why */
   refusedStatus: number | undefined;
+  refusal: ResponseRefusal | undefined;
   /** the target's response headers, which http-proxy copies onto the client's response */
   targetHeaders: http.IncomingHttpHeaders | undefined;
   /** the target's response, once its head has been parsed */
@@ -52,6 +53,7 @@ export function beginExchange(req: GatewayRequest, tag: string | undefined): Exc
     connection: undefined,
     responseStarted: false,
     refusedStatus: undefined,
+    refusal: undefined,
     targetHeaders: undefined,
     proxyRes: undefined,
     answered: false,
@@ -70,6 +72,7 @@ export function snapshotExchange(exchange: Exchange, at = now()): ExchangeSnapsh
     requestWritten: exchange.proxyReq?.writableFinished ?? false,
     responseStarted: exchange.responseStarted,
     refusedStatus: exchange.refusedStatus,
+    refusal: exchange.refusal,
   });
 }
 

@@ -21,9 +21,15 @@ export const failureKinds = [
   'bad-response', // what came back is not HTTP: no status line, a bad status line, a header the parser rejects
   'bad-framing', // the response's length cannot be trusted: conflicting Content-Length, a bad chunk size, bytes past its end
   'response-with-body', // a 204 or 205 that carries a body, which HTTP forbids
+  'response-405-without-allow', // a 405 without the Allow header HTTP requires
+  'response-line-too-big', // a status line longer than the product accepts
+  'duplicate-header', // a header the product allows once, sent twice
 ] as const;
 
 export type FailureKind = (typeof failureKinds)[number];
+
+/** The kinds that are a personality refusing a response that parsed. */
+export type RefusalKind = Extract<FailureKind, 'response-with-body' | 'response-405-without-allow' | 'response-line-too-big' | 'duplicate-header'>;
 
 /**
  * How far the exchange with the target had got when it failed: resolving its name, connecting,
@@ -55,6 +61,8 @@ export interface Failure {
   reusedConnection: boolean;
   /** the status of a response the personality refused */
   responseStatus?: number;
+  /** the header a refused response sent twice (duplicate-header) */
+  refusedHeader?: string;
   /** the target's response, when its head had been parsed */
   response?: ResponseFacts;
   /** the client's response head had already been sent (only its connection can still say something) */
@@ -85,6 +93,8 @@ export interface ExchangeSnapshot {
   readonly responseStarted: boolean;
   /** the status of a response that parsed but the personality refuses */
   readonly refusedStatus: number | undefined;
+  /** why the personality refused the response, when it did */
+  readonly refusal?: { kind: RefusalKind; header?: string } | undefined;
 }
 
 /** What the gateway knows of the client's side and of the target's response when the failure is classified. */
@@ -122,6 +132,19 @@ const duringPhase: Record<FailurePhase, string> = {
   'receiving-body': ' part-way through the response body',
 };
 
+function refusalDescription(kind: RefusalKind, status: number, header: string | undefined): string {
+  switch (kind) {
+    case 'response-with-body':
+      return `the target answered ${status} with a body, which HTTP forbids`;
+    case 'response-405-without-allow':
+      return 'the target answered 405 without the Allow header HTTP requires';
+    case 'response-line-too-big':
+      return "the target's status line is longer than the gateway accepts";
+    case 'duplicate-header':
+      return `the target sent the ${header ?? ''} header more than once`;
+  }
+}
+
 export function phaseOf(state: ExchangeSnapshot, code = ''): FailurePhase {
   const connection = state.connection;
   if (state.responseStarted) return 'receiving-body';
@@ -152,7 +175,9 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeSnapshot, 
   };
 
   if (state.refusedStatus !== undefined) {
-    return { ...base, kind: 'response-with-body', responseStatus: state.refusedStatus, description: `the target answered ${state.refusedStatus} with a body, which HTTP forbids` };
+    const refusal = state.refusal ?? { kind: 'response-with-body' as const };
+    const refused = { ...base, kind: refusal.kind, responseStatus: state.refusedStatus, ...(refusal.header ? { refusedHeader: refusal.header } : {}) };
+    return { ...refused, description: refusalDescription(refusal.kind, state.refusedStatus, refusal.header) };
   }
   const expired = connection?.expired;
   if (expired) {

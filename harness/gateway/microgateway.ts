@@ -139,7 +139,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
       `${settings.target_idle_timeout ? `${settings.target_idle_timeout} ms` : 'until the target closes them'}` +
       `${settings.honour_keep_alive_hint ? ', Keep-Alive hint honoured' : ''}, logging.level=${level}`,
     begin: () => undefined,
-    refusesResponse: () => false,
+    refusesResponse: () => undefined,
     adaptResponseHead(headers, elapsedMs) {
       // The engine streams through its plugins, so the length may change: it drops Content-Length
       // (the client gets the body chunked), never copies Connection, and stamps x-response-time.

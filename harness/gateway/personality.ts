@@ -4,7 +4,7 @@
  * Personalities see failures (kinds, phases, frozen connection facts), never sockets.
  */
 import type http from 'node:http';
-import type { Failure } from './failures.ts';
+import type { Failure, RefusalKind } from './failures.ts';
 import type { TargetPolicy } from './target-agent.ts';
 
 export const personalityNames = ['edge', 'microgateway'] as const;
@@ -29,6 +29,20 @@ export interface ClientRequestInfo {
    * correlation id; the same object for every answer about one request.
    */
   memo: Record<string, string>;
+}
+
+/** What of a response's head, beyond status and headers, a product may refuse it for. */
+export interface ResponseHead {
+  httpVersion: string;
+  statusMessage?: string | undefined;
+  /** names and values as they came, duplicates kept */
+  rawHeaders: readonly string[];
+}
+
+/** Why a product refuses a response that parsed (the classifier's failure kind, and the header concerned). */
+export interface ResponseRefusal {
+  kind: RefusalKind;
+  header?: string;
 }
 
 export interface FailureAnswer {
@@ -89,7 +103,7 @@ export interface Personality {
   /** Runs for every request, so it must be cheap: stamps the response and returns a tag. */
   begin(res: http.ServerResponse): string | undefined;
   /** Whether a response that parsed is one the product refuses (Edge: a 204 with a body). */
-  refusesResponse(status: number, headers: http.IncomingHttpHeaders): boolean;
+  refusesResponse(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead): ResponseRefusal | undefined;
   /**
    * What the product does to the target's response head before passing it on (microgateway-core
    * drops Content-Length and Connection and adds x-response-time); absent: nothing.

@@ -51,8 +51,10 @@ export function createProxy(parts: ProxyParts): httpProxy {
     proxyRes.once('error', (error: NodeJS.ErrnoException) => answerFailure(error, req, res, exchange, 'response'));
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(exchange.connection ? { conn: exchange.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
-    if (personality.refusesResponse(status, proxyRes.headers)) {
+    const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes);
+    if (refusal) {
       exchange.refusedStatus = status;
+      exchange.refusal = refusal;
       // Answered here, before http-proxy copies the response: it then finds the reply already sent.
       answerFailure(new Error(`${status} response with a body`), req, res, exchange);
       proxyRes.destroy();

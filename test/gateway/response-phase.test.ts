@@ -74,3 +74,23 @@ describe.concurrent('the response phase', () => {
     ]);
   });
 });
+
+describe.concurrent("Edge refuses responses that parse, as Apigee's playbooks say", () => {
+  test.each([
+    ['method-not-allowed', 'Received 405 Response without Allow Header', 'protocol.http.Response405WithoutAllowHeader'],
+    ['long-status-line', 'response line size exceeding 2,048', 'protocol.http.TooBigLine'],
+    ['duplicate-header', 'Duplicate Header "Expires"', 'protocol.http.DuplicateHeader'],
+  ] as const)('%s: 502 %s', async (name, faultstring, errorcode) => {
+    const backend = await startBackend(name);
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir() } });
+    const view = await exchange(`${gateway.url}/v1/orders`, { openAfterMs: 5000 });
+    expect(view).toMatchObject({ status: 502, end: 'completed' });
+    expect(JSON.parse(view.body)).toEqual({ fault: { faultstring, detail: { errorcode } } });
+  });
+
+  test('a status line of 2,048 bytes passes', async () => {
+    const backend = await startBackend('long-status-line', { lineBytes: 2048 });
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir() } });
+    expect(await exchange(`${gateway.url}/`, { openAfterMs: 5000 })).toMatchObject({ status: 200, body: 'ok' });
+  });
+});
