@@ -6,7 +6,8 @@
  * RSS before the round, at its peak and after it. The gateway runs in a process of its own, with
  * short limits (Edge io.timeout.millis 300 ms, Microgateway request_timeout 1 s) so that every
  * request is answered by the target or by a limit, and short idle limits so that its pool of
- * target connections drains after a round and the descriptors can come back.
+ * target connections drains after a round and the descriptors can come back. A warm-up round
+ * comes first and is not reported.
  */
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
@@ -104,6 +105,10 @@ async function soakPair(personality: PersonalityName, backend: BackendName, opti
     children.push(target.child);
     const gateway = await startChild<ServerReady>('servers/faultgate.ts', { personality, target: target.ready.url, settings: settingsFor(personality, logDir) }, `${personality} gateway`);
     children.push(gateway.child);
+    // A warm-up round, not reported: what the process creates once (the product log, libuv's
+    // threads, the heap's working size) is then in the figures before round 1.
+    await load(`${gateway.ready.url}/soak`, options);
+    await settle(gateway.ready.pid, 0, 1000);
     const rounds: Round[] = [];
     for (let index = 0; index < options.rounds; index++) rounds.push(await round(gateway.ready.url, gateway.ready.pid, options));
     return rounds;
@@ -149,7 +154,7 @@ export async function runSoak(options: SoakOptions = defaultSoakOptions): Promis
   return {
     findings,
     details: {
-      title: `Soak: ${options.rounds} rounds of ${options.requests} requests, ${options.concurrency} at a time, per personality × backend`,
+      title: `Soak: a warm-up, then ${options.rounds} rounds of ${options.requests} requests, ${options.concurrency} at a time, per personality × backend`,
       head: ['pair', 'round', 'answered', 'unanswered', 'fds before / peak / after', 'RSS MB before / peak / after'],
       rows,
     },
