@@ -193,13 +193,22 @@ function summarise(plan: ProbePlan, trials: readonly Trial[], outcomes: Readonly
  */
 function probedExposure(gaps: readonly GapResult[], posts: readonly GapResult[]): string {
   const boundary = gaps.filter((gap) => gapsFor.POST.includes(gap.name));
-  const shows = (results: readonly GapResult[]) => (results.some((gap) => gap.failures > 0) ? 'exposed' : results.some((gap) => gap.hidden > 0) ? 'hidden' : 'unseen');
+  const shows = (results: readonly GapResult[]) =>
+    results.some((gap) => gap.failures > 0)
+      ? 'exposed'
+      : results.some((gap) => gap.hidden > 0)
+        ? 'hidden'
+        : results.every((gap) => gap.inconclusive === gap.requests)
+          ? 'unknown'
+          : 'unseen';
   const get = shows(boundary);
   const post = shows(posts);
-  if (get === post) return get === 'exposed' ? 'race, exposed for GET and POST (no retries)' : 'race, hidden by retries for GET and POST';
-  if (get !== 'exposed' && post === 'exposed') return 'race, hidden by retries for GET, exposed for POST';
-  if (get === 'exposed') return 'race, hidden by retries for POST, exposed for GET';
-  return 'race, hidden by retries for GET and POST';
+  if (get === 'exposed' && post === 'exposed') return 'race, exposed for GET and POST (no retries)';
+  if (get === 'hidden' && post === 'hidden') return 'race, hidden by retries for GET and POST';
+  if (get === 'hidden' && post === 'exposed') return 'race, hidden by retries for GET, exposed for POST';
+  if (get === 'exposed' && post === 'hidden') return 'race, hidden by retries for POST, exposed for GET';
+  const words = { exposed: 'exposed', hidden: 'hidden by retries', unseen: 'not met at the boundary', unknown: 'unproven on this machine' };
+  return `race, GET ${words[get]}, POST ${words[post]}`;
 }
 
 async function startDownstream(plan: ConnectionPlan, upstreamUrl: string, logDir: string, settings: ProbeSettings, external: ExternalGateway | undefined): Promise<Downstream> {
