@@ -5,7 +5,8 @@
  * header lengths, so there is one rule per TCP header length: a segment whose IP total length
  * exceeds 20 + 4 × data offset carries payload.
  */
-import { run } from './exec.ts';
+/** Runs nft inside the target's namespace. */
+export type NftRunner = (args: readonly string[], input?: string) => Promise<void>;
 
 export interface FirewallRule {
   /** one sentence: what the rule does */
@@ -22,11 +23,11 @@ export function dropPayloadRuleset(port: number): string {
   return [`table inet ${tableOf(port)} {`, '  chain input {', '    type filter hook input priority 0; policy accept;', ...rules, '  }', '}', ''].join('\n');
 }
 
-export async function dropPayloadTo(namespace: string, port: number): Promise<FirewallRule> {
-  await run('ip', ['netns', 'exec', namespace, 'nft', '-f', '-'], dropPayloadRuleset(port));
+export async function dropPayloadTo(nft: NftRunner, port: number): Promise<FirewallRule> {
+  await nft(['-f', '-'], dropPayloadRuleset(port));
   let removed: Promise<void> | undefined;
   return {
     description: `nft in the target's namespace drops every TCP segment with payload towards port ${port}; the handshake (SYN, SYN/ACK, ACK) passes`,
-    remove: () => (removed ??= run('ip', ['netns', 'exec', namespace, 'nft', 'delete', 'table', 'inet', tableOf(port)]).then(() => undefined, () => undefined)),
+    remove: () => (removed ??= nft(['delete', 'table', 'inet', tableOf(port)]).catch(() => undefined)),
   };
 }

@@ -7,7 +7,8 @@
  * then listens on that handle (`server.listen(handle)`), and every connection it accepts is a
  * connection inside the namespace. The backend, its events and its timers stay in this process:
  * no second copy of the harness, no events relayed over IPC, and the helper starts in plain Node
- * (no TypeScript) so it costs a fraction of a second once per path.
+ * (no TypeScript) so it costs a fraction of a second once per path. The helper also runs nft in
+ * the namespace, so that the fork of each nft run happens in it, not in the process timing the runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
@@ -15,9 +16,15 @@ import type net from 'node:net';
 /** The helper: creates a listening socket on request, sends it, closes its own copy when told. */
 const helperSource = `
 const net = require('node:net');
+const { execFile } = require('node:child_process');
 const servers = new Map();
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m) => {
+  if (m.nft !== undefined) {
+    const child = execFile('nft', m.args, (error, stdout, stderr) => process.send({ nftDone: m.nft, error: error ? (stderr.trim().split('\\n')[0] || error.message) : undefined }));
+    if (m.input !== undefined) child.stdin.end(m.input);
+    return;
+  }
   if (m.release !== undefined) {
     const server = servers.get(m.release);
     servers.delete(m.release);
@@ -33,6 +40,7 @@ process.send({ ready: true });
 
 interface HelperMessage {
   ready?: boolean;
+  nftDone?: number;
   id?: number;
   port?: number;
   error?: string;
@@ -91,6 +99,25 @@ export class NamespaceListener {
       this.child.send({ release: id });
     });
     return handle;
+  }
+
+  /**
+   * Runs nft inside the namespace, from the helper: the fork happens in that small process, not in
+   * this one, whose event loop may be timing a handshake limit at that moment.
+   */
+  async nft(args: readonly string[], input?: string): Promise<void> {
+    await this.ready;
+    const id = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: HelperMessage) => {
+        if (message.nftDone !== id) return;
+        this.child.off('message', onMessage);
+        if (message.error !== undefined) reject(new Error(`nft ${args.join(' ')}: ${message.error}`));
+        else resolve();
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ nft: id, args, ...(input === undefined ? {} : { input }) });
+    });
   }
 
   close(): void {

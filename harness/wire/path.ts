@@ -79,7 +79,7 @@ export async function openWirePath(): Promise<WirePath> {
       return { host: subnet.targetAddress, handle: await listener.socket(subnet.targetAddress, port) };
     },
     async dropPayloadTo(port) {
-      const rule = await dropPayloadTo(names.namespace, port);
+      const rule = await dropPayloadTo((args, input) => listener.nft(args, input), port);
       rules.add(rule);
       return rule;
     },
