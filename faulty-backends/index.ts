@@ -2,7 +2,9 @@
  * Every faulty backend, by its public name. One fault, one file: to add a failure mode, write a
  * module beside these (see "Adding a failure mode" in the README) and name it here.
  */
-import type { BackendDefinition } from './backend.ts';
+import { FaultgateError } from '../harness/errors.ts';
+import type { ListenOptions } from '../harness/listen.ts';
+import type { BackendDefinition, RunningBackend } from './backend.ts';
 import { badChunkSize } from './bad-chunk-size.ts';
 import { badHeader } from './bad-header.ts';
 import { badStatusLine } from './bad-status-line.ts';
@@ -52,6 +54,22 @@ export const backends = {
 } as const satisfies Record<string, BackendDefinition>;
 
 export type BackendName = keyof typeof backends;
+
+/** Every backend as the one interface: each checks its own settings, so none needs a cast to start. */
+const definitions: Readonly<Record<BackendName, BackendDefinition>> = backends;
+
+export const isBackendName = (name: string): name is BackendName => Object.hasOwn(backends, name);
+
+/** The backend of that name; an unknown name is a one-line error that lists the known ones. */
+export function backendNamed(name: string): BackendDefinition {
+  if (!isBackendName(name)) throw new FaultgateError('E_UNKNOWN_NAME', `unknown backend "${name}"; known: ${Object.keys(backends).join(', ')}`);
+  return definitions[name];
+}
+
+/** Starts the named backend; its settings are checked (a bad one fails, named) and defaulted. */
+export function startBackend(name: BackendName, settings?: unknown, listen?: ListenOptions): Promise<RunningBackend> {
+  return definitions[name].start(settings, listen);
+}
 
 export { methodNotAllowed, longStatusLine, duplicateHeader, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { backends, type BackendName } from '../faulty-backends/index.ts';
+import { startBackend as startNamedBackend, type BackendName } from '../faulty-backends/index.ts';
 import type { RunningBackend } from '../faulty-backends/backend.ts';
 import type { TraceEvent } from '../harness/trace.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../harness/gateway/gateway.ts';
@@ -106,7 +106,7 @@ export function tempDir(): string {
 }
 
 export async function startBackend(name: BackendName, settings: Record<string, unknown> = {}): Promise<RunningBackend> {
-  const backend = await (backends[name] as { start(s: unknown): Promise<RunningBackend> }).start(settings);
+  const backend = await startNamedBackend(name, settings);
   onTestFinished(() => backend.close());
   return backend;
 }

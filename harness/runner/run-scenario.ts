@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends, type BackendName } from '../../faulty-backends/index.ts';
-import type { BackendDefinition } from '../../faulty-backends/backend.ts';
+import { backendNamed } from '../../faulty-backends/index.ts';
 import type { Failure } from '../gateway/failures.ts';
 import type { ClientOutcome, FailureOutcome, ProductExit } from '../gateway/personality.ts';
 import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
@@ -155,7 +154,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     const side = onWire ? await TargetSide.open(typeof options.wire === 'object' ? { path: options.wire } : {}) : undefined;
     if (side) started.push(side);
-    const definition = backends[backendChoice.name as BackendName] as BackendDefinition;
+    const definition = backendNamed(backendChoice.name);
     const backend = await definition.start(backendSettings, await side?.listenOptions());
     started.push(backend);
     const pcap = options.pcap ?? join(options.logDir ?? (ownLogDir as string), `${scenario.name}-${backend.port}.pcap`);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failureModel } from '../../faulty-backends/failure-model.ts';
-import { backends, type BackendName } from '../../faulty-backends/index.ts';
+import { backends, startBackend, type BackendName } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { ensureWritableFolder } from '../folders.ts';
 import { INVOCATION } from '../invocation.ts';
@@ -18,7 +18,6 @@ import { personalities } from '../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
 import { resolveDurations, type Duration } from '../runner/duration.ts';
-import type { ListenOptions } from '../listen.ts';
 import { openWirePath } from '../wire/path.ts';
 
 export interface StandUpOptions {
@@ -135,7 +134,7 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
     // Gateways take the first ports (the ones people type); backends listen on ephemeral ones.
     for (const name of names) {
       const settings = name === 'idle-closer' ? { idleTimeoutMs: t.idleCloseMs } : {};
-      const backend = await (backends[name] as { start(s: unknown, l: ListenOptions): Promise<RunningBackend> }).start(settings, wirePath ? await wirePath.listenOptions() : { host });
+      const backend = await startBackend(name, settings, wirePath ? await wirePath.listenOptions() : { host });
       started.push(backend);
       let url = backend.url;
       if (name === 'idle-closer') {

@@ -5,11 +5,10 @@
  * listening and drops every connection it accepted.
  */
 import { describe, expect, it } from 'vitest';
-import { backends, type BackendName } from '../../faulty-backends/index.ts';
-import type { BackendDefinition } from '../../faulty-backends/backend.ts';
+import { backendNamed, backends, type BackendName } from '../../faulty-backends/index.ts';
 import { listenersOf, rawConnect, reservedPort, startBackend, traced } from '../helpers.ts';
 
-const definition = (name: BackendName) => backends[name] as BackendDefinition;
+const definition = (name: BackendName) => backendNamed(name);
 
 describe('backend settings', () => {
   it.each([

@@ -7,8 +7,7 @@
  * and the cases that wait on a timer first.
  */
 import { describe, test } from 'vitest';
-import { backends } from '../../faulty-backends/index.ts';
-import type { RunningBackend } from '../../faulty-backends/backend.ts';
+import { backendNamed } from '../../faulty-backends/index.ts';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import { engineVersions } from '../../harness/reference/microgateway-core.ts';
 import { differentialCases } from './cases.ts';
@@ -19,7 +18,7 @@ describe.concurrent('microgateway-core beside the mimic', () => {
   for (const testCase of differentialCases) {
     for (const version of engineVersions) {
       test(`${testCase.name} (${version})`, async ({ expect, onTestFinished }) => {
-        const definition = backends[testCase.backend] as { start(settings: unknown): Promise<RunningBackend> };
+        const definition = backendNamed(testCase.backend);
         const backend = await definition.start(testCase.backendSettings ?? {});
         onTestFinished(() => backend.close());
 

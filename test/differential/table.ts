@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends } from '../../faulty-backends/index.ts';
+import { backendNamed, backends } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { failureModel, methods, rowName, type Method, type ModelRow } from '../../faulty-backends/failure-model.ts';
 import { createGateway } from '../../harness/gateway/gateway.ts';
@@ -64,7 +64,7 @@ export async function startTargets(): Promise<{ urls: string[]; close(): Promise
       urls.push(row.target.url);
       continue;
     }
-    const definition = backends[row.target.backend] as { start(settings: unknown): Promise<RunningBackend> };
+    const definition = backendNamed(row.target.backend);
     const backend = await definition.start(row.target.settings ?? {});
     started.push(backend);
     urls.push(backend.url);

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends, type BackendName, type RunningBackend } from '../../faulty-backends/index.ts';
+import { startBackend, type BackendName, type RunningBackend } from '../../faulty-backends/index.ts';
 import { createGateway, type Gateway } from '../../harness/gateway/gateway.ts';
 import type { PersonalityName } from '../../harness/gateway/personality.ts';
 import type { FuzzRequest } from './grammar.ts';
@@ -44,7 +44,7 @@ export async function startStand(personalities: readonly PersonalityName[], back
   const gateways: Gateway[] = [];
   const pairs: Pair[] = [];
   for (const backendName of backendNames) {
-    const backend = await (backends[backendName] as { start(settings: unknown): Promise<RunningBackend> }).start({});
+    const backend = await startBackend(backendName, {});
     running.push(backend);
     for (const personality of personalities) {
       const gateway = await createGateway({ personality, target: backend.url, port: 0, settings: settingsFor(personality, logDir) });

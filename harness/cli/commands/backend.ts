@@ -4,10 +4,9 @@
  * the environment under their own names, then from --set.
  */
 import type { Command } from 'commander';
-import { backends, type BackendName } from '../../../faulty-backends/index.ts';
-import type { BackendDefinition, ListenOptions } from '../../../faulty-backends/backend.ts';
+import { backendNamed, backends } from '../../../faulty-backends/index.ts';
+import type { ListenOptions } from '../../../faulty-backends/backend.ts';
 import { applyAssignments } from '../../config/set-values.ts';
-import { FaultgateError } from '../../errors.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { backendSettingSections, exits, teach } from '../help.ts';
 import { untilSignal } from '../until-signal.ts';
@@ -19,12 +18,7 @@ export interface BackendCommandOptions {
   check?: boolean;
 }
 
-export function backendNamed(name: string): BackendDefinition {
-  if (!Object.hasOwn(backends, name)) {
-    throw new FaultgateError('E_UNKNOWN_NAME', `unknown backend "${name}"; known: ${Object.keys(backends).join(', ')}`);
-  }
-  return backends[name as BackendName] as BackendDefinition;
-}
+export { backendNamed };
 
 /** The backend, its checked settings and where it would listen, without starting it. */
 export function resolveBackendOptions(name: string, options: BackendCommandOptions, env: NodeJS.ProcessEnv = process.env) {
