@@ -20,7 +20,7 @@ export interface WireRequest {
 
 export interface WireEvidence {
   /** the gateway's side of the veth pair, and the addresses at both ends */
-  path: { interface: string; namespace: string; gateway: string; target: string; port: number };
+  path: { interface: string; namespace: string; gateway: string; target: string; port: number; protocol: 'http' | 'https' };
   /** the capture filter, as a user would hand it to tcpdump */
   filter: string;
   /** where the capture was taken, and why there */
@@ -87,7 +87,7 @@ export class TargetSide {
     const packets = this.capture ? await decodeCapture(this.capture.file, { targetAddress: this.path.targetAddress, targetPorts: [this.port], protocol: this.protocol }) : [];
     const reading = story && this.capture ? readStory(story, packets, context) : { problems: [], steps: [] };
     return {
-      path: { interface: this.path.names.gatewayLink, namespace: this.path.names.namespace, gateway: this.path.gatewayAddress, target: this.path.targetAddress, port: this.port },
+      path: { interface: this.path.names.gatewayLink, namespace: this.path.names.namespace, gateway: this.path.gatewayAddress, target: this.path.targetAddress, port: this.port, protocol: this.protocol },
       filter: this.filter,
       capturedOn: options.relay
         ? `${this.path.names.gatewayLink}, on the target's side of the FIN-delay relay: there the target's FIN, the late request and the target's RST cross in the document's order (this kernel has no netem, so the relay's hold is the latency that keeps the race deterministic)`

@@ -1,0 +1,34 @@
+/**
+ * A packet story repeated on one shared wire path: the runs ten at a time, the whole path captured
+ * once and decoded once, then each run's packets read as its own capture would show them.
+ * Resolves to one line per run: "as documented", or its problems.
+ */
+import { join } from 'node:path';
+import { runScenario, type Evidence } from '../../harness/runner/run-scenario.ts';
+import type { Scenario } from '../../harness/runner/scenario.ts';
+import { decodeCapture, packetsOfTarget } from '../../harness/wire/decode.ts';
+import type { WirePath } from '../../harness/wire/path.ts';
+import { readStory } from '../../harness/wire/stories.ts';
+
+export const REPETITIONS = 20;
+/** runs side by side: quick, and few enough that a busy machine keeps the handshake limits on time */
+const AT_ONCE = 10;
+
+export async function repeatStory(scenario: Scenario, path: WirePath, folder: string): Promise<{ outcomes: string[]; unsettled: string[] }> {
+  const file = join(folder, `${scenario.name}.pcap`);
+  const capture = await path.capture(undefined, file);
+  const runs: Evidence[] = [];
+  for (let done = 0; done < REPETITIONS; done += AT_ONCE) {
+    runs.push(...(await Promise.all(Array.from({ length: Math.min(AT_ONCE, REPETITIONS - done) }, () => runScenario(scenario, { wire: path })))));
+  }
+  const { unsettled } = await capture.stop(5000);
+  const ports = runs.map((evidence) => evidence.wire?.path.port ?? 0);
+  const protocol = runs[0]?.wire?.path.protocol ?? 'http';
+  const all = await decodeCapture(file, { targetAddress: path.targetAddress, targetPorts: ports, protocol });
+  const outcomes = runs.map((evidence, index) => {
+    const packets = packetsOfTarget(all, ports[index] as number);
+    const problems = [...evidence.problems, ...readStory(scenario.wire!.story, packets, evidence.wire!.context).problems];
+    return problems.length === 0 ? 'as documented' : problems.join('; ');
+  });
+  return { outcomes, unsettled };
+}
