@@ -53,13 +53,15 @@ function ports(lines: readonly string[]): number[] {
   return lines.map((line) => Number(new URL(line).port));
 }
 
+// up starts 18 gateways and their backends: on a machine whose load average is 30 or more, start
+// and stop can take tens of seconds. The bound is for a command that never ends, not a wait.
 describe('a long-running command ends with the process that started it', () => {
   it.each([
     ['backend', 'SIGTERM', ['backend', 'healthy', '--port', '0'], 1],
     ['backend', 'SIGKILL', ['backend', 'never-respond', '--port', '0'], 1],
     ['gateway', 'SIGTERM', ['gateway', '--personality', 'microgateway', '--target', 'http://127.0.0.1:9', '--port', '0'], 1],
     ['up', 'SIGKILL', ['up', '--json'], 18],
-  ] as const)('%s, when npm is stopped by %s', async (_name, signal, args, lineCount) => {
+  ] as const)('%s, when npm is stopped by %s', { timeout: 90_000 }, async (_name, signal, args, lineCount) => {
     const tmp = tempDir();
     const extra = args[0] === 'gateway' ? ['--set', `edgemicro.logging.dir=${tmp}/logs`] : [];
     const { npm, lines, allGone } = await startUnderNpm([...args, ...extra], lineCount, tmp);
