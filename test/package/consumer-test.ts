@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,11 +164,17 @@ const checks: [name: string, body: () => Promise<void>][] = [
     async () => {
       writeFileSync(join(project, 'my-test.mjs'), readmeExample('my-test.mjs'));
       writeFileSync(join(project, 'my-test.cjs'), readmeExample('my-test.cjs'));
-      const esm = await succeed('node', ['my-test.mjs'], project);
-      check(esm.includes('502 {"message":"socket hang up","code":"ECONNRESET"}'), `my-test.mjs printed: ${esm.slice(0, 300)}`);
-      check(/^true 502 /m.test(esm), `my-test.mjs: the scenario did not come out as its document says: ${esm.slice(0, 300)}`);
-      const cjs = await succeed('node', ['my-test.cjs'], project);
-      check(/^504 \S+-1$/m.test(cjs), `my-test.cjs printed: ${cjs.slice(0, 300)}`);
+      // The examples write their product logs where the README says; folders they made are removed.
+      const logFolders = ['/tmp/mg', '/tmp/edge'].filter((folder) => !existsSync(folder));
+      try {
+        const esm = await succeed('node', ['my-test.mjs'], project);
+        check(esm.includes('502 {"message":"socket hang up","code":"ECONNRESET"}'), `my-test.mjs printed: ${esm.slice(0, 300)}`);
+        check(/^true 502 /m.test(esm), `my-test.mjs: the scenario did not come out as its document says: ${esm.slice(0, 300)}`);
+        const cjs = await succeed('node', ['my-test.cjs'], project);
+        check(/^504 \S+-1$/m.test(cjs), `my-test.cjs printed: ${cjs.slice(0, 300)}`);
+      } finally {
+        for (const folder of logFolders) rmSync(folder, { recursive: true, force: true });
+      }
     },
   ],
   [
