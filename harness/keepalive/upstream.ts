@@ -13,7 +13,7 @@ import type { ListenOptions, RunningBackend } from '../../faulty-backends/backen
 import { idleCloser } from '../../faulty-backends/idle-closer.ts';
 import { startFinDelayRelay } from '../relay/fin-delay-relay.ts';
 import type { TraceEvent } from '../trace.ts';
-import { startLatencyLink } from './latency-link.ts';
+import { startLatencyLink } from '../relay/latency-link.ts';
 
 export interface UpstreamOptions {
   /** how long the upstream keeps an idle connection (real ms, already scaled) */

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../harness/gateway/gateway.ts';
 import { loadChain, parseChain, type Chain } from '../../harness/keepalive/chain.ts';
-import { startLatencyLink } from '../../harness/keepalive/latency-link.ts';
+import { startLatencyLink } from '../../harness/relay/latency-link.ts';
 import { defaultProbeSettings, planProbe, runProbe, runProbes, type ProbeResult } from '../../harness/keepalive/probe.ts';
 import { connectionName, markdownTable, shownMs } from '../../harness/keepalive/report.ts';
 import { connectionsOf, exposure, isSafe } from '../../harness/keepalive/rule.ts';
