@@ -24,6 +24,12 @@ export interface PersonalityDefinition<Settings> {
   logDirSetting: string;
   /** the settings with the product log's folder set */
   withLogDir(settings: Record<string, unknown>, dir: string): Record<string, unknown>;
+  /** the idle limit of pooled target connections and the Keep-Alive hint policy, in the product's own setting names */
+  poolSettings(pool: { idleTimeoutMs: number; honourKeepAliveHint: boolean }): Record<string, unknown>;
+  /** the limit that ends a silent target, in the product's own setting (Edge: io.timeout.millis in ms; Microgateway: request_timeout in s, 0: none) */
+  timeoutSettings(limits: { ioTimeoutMs: number; requestTimeoutS: number }): Record<string, unknown>;
+  /** the request path its demonstrations send (the document's own, where it has one) */
+  demoPath: string;
   parseSettings(input: unknown, source?: string): Settings;
   create(settings: Settings, target: URL): Personality;
 }
@@ -37,6 +43,9 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     flatSettingNames: edgeSettingNames,
     logDirSetting: 'logging.dir',
     withLogDir: (settings, dir) => ({ ...settings, 'logging.dir': dir }),
+    poolSettings: (pool) => ({ 'keepalive.timeout.millis': pool.idleTimeoutMs, 'keepalive.honour.hint': pool.honourKeepAliveHint }),
+    timeoutSettings: (limits) => ({ 'io.timeout.millis': limits.ioTimeoutMs }),
+    demoPath: '/v1/orders',
     parseSettings: parseEdgeSettings,
     create: (settings) => createEdgePersonality(settings),
   },
@@ -52,6 +61,9 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
       const logging = (edgemicro.logging ?? {}) as Record<string, unknown>;
       return { ...settings, edgemicro: { ...edgemicro, logging: { ...logging, dir } } };
     },
+    poolSettings: (pool) => ({ target_idle_timeout: pool.idleTimeoutMs, honour_keep_alive_hint: pool.honourKeepAliveHint }),
+    timeoutSettings: (limits) => ({ edgemicro: { logging: { level: 'warn' }, ...(limits.requestTimeoutS > 0 ? { request_timeout: limits.requestTimeoutS } : {}) } }),
+    demoPath: '/emg_badtarget/flakey/hangup',
     parseSettings: parseMicrogatewaySettings,
     create: createMicrogatewayPersonality,
   },

@@ -125,11 +125,8 @@ export async function gatewayDownstream(
   timeoutMs: number,
 ): Promise<Downstream> {
   // The personality's own names for the same two things (see harness/config/).
-  const limits =
-    personality === 'edge'
-      ? { 'keepalive.timeout.millis': policy.idleTimeoutMs, 'keepalive.honour.hint': policy.honourKeepAliveHint }
-      : { target_idle_timeout: policy.idleTimeoutMs, honour_keep_alive_hint: policy.honourKeepAliveHint };
-  const settings = personalities[personality].withLogDir(limits, logDir);
+  const definition = personalities[personality];
+  const settings = definition.withLogDir(definition.poolSettings(policy), logDir);
   const pool = poolWatch();
   const gateway = await createGateway({ personality, target: upstreamUrl, settings, port: 0, trace: pool.sink });
   return { ...urlDownstream(`${gateway.url}/`, timeoutMs, () => gateway.close()), pool: pool.view };

@@ -149,14 +149,11 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
       for (const personality of personalityNames) {
         const dir = join(logDir, `${personality}-${name}`);
         ensureWritableFolder(dir, '--log-dir');
-        const limits =
-          personality === 'edge'
-            ? { 'io.timeout.millis': t.handshakeLimitMs }
-            : { edgemicro: { logging: { level: 'warn' }, ...(t.requestTimeoutS > 0 ? { request_timeout: t.requestTimeoutS } : {}) } };
-        const settings = personalities[personality].withLogDir(limits, dir);
+        const definition = personalities[personality];
+        const settings = definition.withLogDir(definition.timeoutSettings({ ioTimeoutMs: t.handshakeLimitMs, requestTimeoutS: t.requestTimeoutS }), dir);
         const gateway: Gateway = await createGateway({ personality, target: targets.get(name)?.url ?? '', settings, host, port: port() });
         started.push(gateway);
-        const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
+        const path = definition.demoPath;
         const curl = name === 'idle-closer' ? `curl -i ${gateway.url}${path}; sleep ${Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000))}; curl -i ${gateway.url}${path}` : `curl -i ${gateway.url}${path}`;
         const target = targets.get(name)?.backend;
         const capture = wirePath && target ? `tcpdump -i ${wirePath.names.gatewayLink} -w ${personality}-${name}.pcap 'host ${wirePath.targetAddress} and tcp port ${target.port}'` : undefined;
@@ -195,7 +192,7 @@ async function naturalRace(t: { idleCloseMs: number }, host: string, port: () =>
     const limits = personality === 'edge' ? {} : { edgemicro: { logging: { level: 'warn' } } };
     const gateway: Gateway = await createGateway({ personality, target: backend.url, settings: personalities[personality].withLogDir(limits, dir), host, port: port() });
     started.push(gateway);
-    const path = personality === 'edge' ? '/v1/orders' : '/emg_badtarget/flakey/hangup';
+    const path = personalities[personality].demoPath;
     const gap = (t.idleCloseMs / 1000).toFixed(1);
     rows.push({
       personality,
