@@ -90,10 +90,10 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   expect(() => process.kill(child.pid ?? 0, 0)).toThrow();
   // Every port it listened on refuses connections, unless another test's listen(0) has been given
   // it since, which /proc tells apart.
-  const refused = await Promise.all(rows.map(async (row) => (await connectOutcome(Number(new URL(row.url).port))) === 'ECONNREFUSED'));
+  const outcomes = await Promise.all(rows.map((row) => connectOutcome(Number(new URL(row.url).port))));
+  const refused = outcomes.map((outcome) => outcome === 'ECONNREFUSED');
   const stillOurs = rows.filter((row, index) => !refused[index] && listenerPids(Number(new URL(row.url).port)).includes(child.pid ?? -1));
   expect(stillOurs).toEqual([]);
-  // A port that does not refuse has been taken by another process since.
-  const neitherRefusedNorTaken = rows.filter((row, index) => !refused[index] && listenerPids(Number(new URL(row.url).port)).length === 0);
-  expect(neitherRefusedNorTaken).toEqual([]);
+  // With the stage's process gone, a port that takes a connection is another process's since.
+  expect(outcomes.filter((outcome) => outcome !== 'ECONNREFUSED' && outcome !== 'connected')).toEqual([]);
 });
