@@ -11,7 +11,7 @@ import { GATEWAY_TIMEOUT_MESSAGE } from '../../harness/gateway/microgateway.ts';
 import { engineVersions, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
 import { differences } from './compare.ts';
 import { failureModel, rowName } from '../../faulty-backends/failure-model.ts';
-import { runEngine, runMimic, startEngine, startTargets, tableCases, type SideView, type TableCase } from './table.ts';
+import { makeLogRoot, runEngine, runMimic, startEngine, startTargets, tableCases, type SideView, type TableCase } from './table.ts';
 
 /** The race's outcome taken out: which socket operation met the RST (message, syscall, length). */
 function withoutRace(side: SideView): SideView {
@@ -30,7 +30,10 @@ let targets: Awaited<ReturnType<typeof startTargets>>;
 const engines = new Map<EngineVersion, ReferenceGateway>();
 const ownEngines: ReferenceGateway[] = [];
 
+let logRoot: ReturnType<typeof makeLogRoot>;
+
 beforeAll(async () => {
+  logRoot = makeLogRoot();
   targets = await startTargets();
   await Promise.all(engineVersions.map(async (version) => engines.set(version, await startEngine(version, targets.urls))));
 }, 30_000);
@@ -38,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...engines.values(), ...ownEngines].map((engine) => engine.close()));
   await targets?.close();
+  logRoot?.remove();
 });
 
 /** Every case of one row, both releases, at once: rows are the tests, so that every case runs concurrently. */
@@ -69,7 +73,7 @@ async function runCase(testCase: TableCase, version: EngineVersion): Promise<str
   const ownEngine = testCase.row.endsEngine === true;
   const engine = ownEngine ? await startEngine(version, targets.urls, testCase.index) : engines.get(version)!;
   if (ownEngine) ownEngines.push(engine);
-  const mimicRun = runMimic(version, testCase, target);
+  const mimicRun = runMimic(version, testCase, target, logRoot.dir);
   const [mimic, first] = await Promise.all([mimicRun, runEngine(engine, testCase, target, mimicRun)]);
   let problems = compareSides(version, testCase, mimic, first);
   // A racy row: the mimic's outcome must be one of the engine's, over up to RACY_RUNS runs.

@@ -107,8 +107,14 @@ function send(url: string, testCase: TableCase): Promise<ClientView> {
   return exchange(url, { method, ...(body ? { body } : {}), openAfterMs: OPEN_AFTER_MS });
 }
 
-export async function runMimic(version: EngineVersion, testCase: TableCase, target: string): Promise<SideView> {
+/** The folder every mimic's log goes under, made once and removed whole (test/differential/table.test.ts). */
+export function makeLogRoot(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'faultgate-table-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function runMimic(version: EngineVersion, testCase: TableCase, target: string, logRoot: string): Promise<SideView> {
+  const dir = mkdtempSync(join(logRoot, 'mimic-'));
   const gateway = await createGateway({ personality: 'microgateway', target, port: 0, settings: { ...TABLE_SETTINGS, version, edgemicro: { ...TABLE_SETTINGS.edgemicro, logging: { dir } } } });
   const lines: string[] = [];
   let exit: ProductExit | undefined;
