@@ -4,8 +4,10 @@
  * way. Node writes the framing of each hop itself, so Transfer-Encoding is not copied either: a
  * `chunked` the client sent is the framing Node re-applies on the next hop, which stays.
  *
- * `Trailer` announces fields after a chunked body; on a message that is not chunked it means
- * nothing, and Node's client refuses to send it (ERR_HTTP_TRAILER_INVALID), so it goes too.
+ * `Trailer` announces fields after a chunked body. The gateway forwards the body, not the client's
+ * trailer fields, so the announcement goes too; left in, Node's client throws
+ * ERR_HTTP_TRAILER_INVALID whenever the forwarded body is not chunked (no body at all, or a DELETE
+ * or OPTIONS whose Transfer-Encoding http-proxy replaces with Content-Length: 0).
  */
 import type http from 'node:http';
 
@@ -28,7 +30,7 @@ export function dropHopByHop(headers: http.IncomingHttpHeaders): void {
   for (const name of hopByHopFields) if (headers[name] !== undefined) delete headers[name];
 }
 
-/** Removes a Trailer field from a message whose body is not chunked, where Node cannot send it. */
+/** Removes the Trailer field: the trailer fields it announces are not forwarded. */
 export function dropUnusableTrailer(headers: http.IncomingHttpHeaders): void {
-  if (headers.trailer !== undefined && !/chunked\s*$/i.test(headers['transfer-encoding'] ?? '')) delete headers.trailer;
+  if (headers.trailer !== undefined) delete headers.trailer;
 }

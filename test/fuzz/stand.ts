@@ -18,14 +18,24 @@ import type { FuzzRequest } from './grammar.ts';
 export interface Pair {
   readonly name: string;
   readonly gateway: Gateway;
-  /** the status a plain GET got when the stand came up */
-  readonly baseline: number;
+  /**
+   * The statuses two plain GETs got when the stand came up, on a new connection to the target and
+   * on the pooled one: a backend that answers once per connection and then stays silent makes the
+   * second one wait for the gateway's limit, as it would in front of the product.
+   */
+  readonly baseline: readonly number[];
 }
 
 export interface Stand {
   readonly pairs: readonly Pair[];
   /** uncaught exceptions since the stand came up */
   readonly uncaught: Error[];
+  /**
+   * The sockets the gateways hold: the process's, less those the backends (in this process too)
+   * hold, which are the backends' business: a target that keeps a connection its peer has left
+   * is what some of them are for.
+   */
+  gatewaySockets(): number;
   close(): Promise<void>;
 }
 
@@ -42,19 +52,26 @@ export async function startStand(personalities: readonly PersonalityName[], back
   const logDir = mkdtempSync(join(tmpdir(), 'faultgate-fuzz-'));
   const running: RunningBackend[] = [];
   const gateways: Gateway[] = [];
-  const pairs: Pair[] = [];
+  const started: { name: string; gateway: Gateway }[] = [];
+  let backendSockets = 0;
   for (const backendName of backendNames) {
     const backend = await startBackend(backendName, {});
     running.push(backend);
+    backend.on('trace', (event) => {
+      if (event.kind === 'accepted') backendSockets++;
+      else if (event.kind === 'socket-closed') backendSockets--;
+    });
     for (const personality of personalities) {
       const gateway = await createGateway({ personality, target: backend.url, port: 0, settings: settingsFor(personality, logDir) });
       gateways.push(gateway);
-      pairs.push({ name: `${personality} → ${backendName}`, gateway, baseline: await plainGet(gateway.url) });
+      started.push({ name: `${personality} → ${backendName}`, gateway });
     }
   }
+  const pairs: Pair[] = await Promise.all(started.map(async (pair) => ({ ...pair, baseline: [await plainGet(pair.gateway.url), await plainGet(pair.gateway.url)] })));
   return {
     pairs,
     uncaught,
+    gatewaySockets: () => socketCount() - backendSockets,
     async close() {
       process.off('uncaughtExceptionMonitor', monitor);
       await Promise.all(gateways.map((gateway) => gateway.close()));
@@ -97,15 +114,15 @@ export function socketCount(): number {
   return count;
 }
 
-/** Resolves with the socket count once it is at most `limit`, or with the last count after `withinMs`. */
-export async function socketsSettle(limit: number, withinMs: number): Promise<number> {
+/** Resolves with the count once it is at most `limit`, or with the last count after `withinMs`. */
+export async function socketsSettle(count: () => number, limit: number, withinMs: number): Promise<number> {
   const deadline = performance.now() + withinMs;
-  let count = socketCount();
-  while (count > limit && performance.now() < deadline) {
+  let last = count();
+  while (last > limit && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    count = socketCount();
+    last = count();
   }
-  return count;
+  return last;
 }
 
 /** Whether a response in `data` is complete, for a request with `method`. */

@@ -119,7 +119,7 @@ describe('Trailer on a body that is not chunked', () => {
     }
   }
 
-  it('a chunked body keeps its Trailer field', async () => {
+  it('a chunked body loses its Trailer field too: its trailer fields are not forwarded (a fuzzer finding: a chunked DELETE)', async () => {
     const gateway = await gatewayTo('edge', await echoTarget());
     const reply = await new Promise<string>((resolve, reject) => {
       const req = http.request(`${gateway.url}/`, { method: 'POST', headers: { trailer: 'x-t', 'transfer-encoding': 'chunked' } }, (res) => {
@@ -132,7 +132,12 @@ describe('Trailer on a body that is not chunked', () => {
       req.addTrailers({ 'x-t': '1' });
       req.end();
     });
-    expect((JSON.parse(reply) as Record<string, string>).trailer).toBe('x-t');
+    expect((JSON.parse(reply) as Record<string, string>).trailer).toBeUndefined();
+    // A chunked DELETE, whose Transfer-Encoding http-proxy replaces with Content-Length: 0: answered,
+    // and the gateway keeps serving.
+    const chunkedDelete = 'DELETE / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n2\r\nab\r\n0\r\nX-T: 1\r\n\r\n';
+    expect(await statusOf(gateway.port, chunkedDelete)).toBeGreaterThanOrEqual(200);
+    expect((await request(`${gateway.url}/`)).status).toBe(200);
   });
 });
 
