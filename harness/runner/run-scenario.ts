@@ -220,7 +220,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.signal?.throwIfAborted();
     const logs = await gateway.lines(scenario.expect.logs?.length ?? 0);
     const failure = gateway.lastFailure();
-    const wire = side ? await side.finish(scenario.wire?.story, wireContext(timeline, startedAt, logs), { relay: relay !== undefined, boundMs: realTime ? 10_000 : 3_000 }) : undefined;
+    const wire = side ? await side.finish(scenario.wire?.story, wireContext(timeline, startedAt, logs), { relay: relay !== undefined, boundMs: realTime ? 10_000 : 3_000, expected: connectionsOf(timeline) }) : undefined;
     const problems = judge(
       scenario.expect,
       {
@@ -270,6 +270,12 @@ function wireContext(timeline: readonly TimelineEntry[], startedAt: number, logs
   const closed = timeline.find((event) => event.source === 'target-socket' && event.kind === 'socket-closed');
   const logTimes = logs.map((line) => Date.parse(/^\d{4}-\d\d-\d\dT[\d:.]+Z/.exec(line)?.[0] ?? '')).filter((time) => !Number.isNaN(time));
   return { ...(closed ? { gatewayClosedAt: performance.timeOrigin + startedAt + closed.t } : {}), logTimes };
+}
+
+/** The target connections the gateway opened and saw closed, by its own socket events: what a capture must have seen. */
+function connectionsOf(timeline: readonly TimelineEntry[]): { opened: number; closed: number } {
+  const count = (kind: TimelineEntry['kind']) => timeline.filter((event) => event.source === 'target-socket' && event.kind === kind).length;
+  return { opened: count('connect-start'), closed: count('socket-closed') };
 }
 
 function wireEvidence({ packets, ...wire }: WireEvidence, pcap: string | undefined): Pick<Evidence, 'packets' | 'pcap' | 'wire'> {

@@ -27,12 +27,27 @@ interface ConnectionState {
   sinceSettle: number;
 }
 
+/**
+ * What the gateway side knows happened (its own socket events): how many connections it opened to
+ * the target and how many it saw closed. A capture whose tcpdump lags behind the kernel (a busy
+ * machine) has not come to rest until it has seen as many, so it is never cut short.
+ */
+export interface ExpectedConnections {
+  opened: number;
+  closed: number;
+}
+
+/** The connection has ended as far as the wire will show: reset, a FIN, or the kernel's next move after the run. */
+function ended(state: ConnectionState): boolean {
+  return state.reset || state.finFromGateway || state.finFromTarget || (state.sent > state.acked && state.sinceSettle > 0);
+}
+
 export interface Capture {
   readonly file: string;
   /** the tcpdump filter expression, as a user would type it */
   readonly filter: string;
   /** waits until every connection has come to rest (see above), at most boundMs, then ends tcpdump */
-  stop(boundMs?: number): Promise<{ settled: boolean; unsettled: string[] }>;
+  stop(boundMs?: number, expected?: ExpectedConnections): Promise<{ settled: boolean; unsettled: string[] }>;
 }
 
 const line = /IP (\S+)\.(\d+) > (\S+)\.(\d+): Flags \[([^\]]*)\](?:, seq (\d+)(?::(\d+))?)?(?:, ack (\d+))?/;
@@ -87,12 +102,13 @@ export function startCapture(options: { iface: string; targetAddress: string; ta
       resolve({
         file: options.file,
         filter,
-        async stop(boundMs = 3000) {
+        async stop(boundMs = 3000, expected = { opened: 0, closed: 0 }) {
           settling = true;
           const settled = await new Promise<boolean>((done) => {
             const timer = setTimeout(() => done(false), boundMs);
             changed = () => {
-              if ([...connections.values()].every(atRest)) {
+              const states = [...connections.values()];
+              if (states.length >= expected.opened && states.filter(ended).length >= expected.closed && states.every(atRest)) {
                 clearTimeout(timer);
                 done(true);
               }

@@ -5,7 +5,7 @@
  * run's target has its own port, so its rule and its capture are its own).
  */
 import type { ListenOptions } from '../listen.ts';
-import type { Capture } from './capture.ts';
+import type { Capture, ExpectedConnections } from './capture.ts';
 import { decodeCapture, type Packet } from './decode.ts';
 import type { FirewallRule } from './firewall.ts';
 import { openWirePath, type TcpConnectResult, type WirePath } from './path.ts';
@@ -82,8 +82,8 @@ export class TargetSide {
   }
 
   /** Ends the capture once the story has finished on the wire, decodes it, and reads the story. */
-  async finish(story: WireStory | undefined, context: StoryContext, options: { relay: boolean; boundMs: number }): Promise<WireEvidence> {
-    const settled = this.capture ? (await this.capture.stop(options.boundMs)).settled : true;
+  async finish(story: WireStory | undefined, context: StoryContext, options: { relay: boolean; boundMs: number; expected: ExpectedConnections }): Promise<WireEvidence> {
+    const settled = this.capture ? (await this.capture.stop(options.boundMs, options.expected)).settled : true;
     const packets = this.capture ? await decodeCapture(this.capture.file, { targetAddress: this.path.targetAddress, targetPorts: [this.port], protocol: this.protocol }) : [];
     const reading = story && this.capture ? readStory(story, packets, context) : { problems: [], steps: [] };
     return {

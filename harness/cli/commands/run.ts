@@ -6,10 +6,11 @@
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
+import { ensureWritableFolder } from '../../folders.ts';
 import { mimicOnlySettings } from '../../reference/engine-config.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.ts';
 import { gatewayNamed } from '../gateways.ts';
@@ -163,6 +164,7 @@ export function registerRun(program: Command): void {
       if (options.pcap && (scenarios.length > 1 || options.repeat > 1)) {
         throw new FaultgateError('E_USAGE', `--pcap ${options.pcap}: one file holds one run; name one scenario and leave out --repeat (or leave out --pcap)`);
       }
+      if (options.pcap) ensureWritableFolder(dirname(resolve(options.pcap)), '--pcap', 'choose a file in a folder you can write');
       const controller = new AbortController();
       // Every run side by side listens for the interrupt.
       setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
