@@ -44,6 +44,8 @@ export interface ModelRow {
   racy?: { errors?: readonly string[]; why: string };
   /** microgateway-core's process may end on this row (write after end): a differential run gives it an engine of its own */
   endsEngine?: true;
+  /** the answer is valid HTTP: only a product's own policy (Edge's playbooks) refuses it; Node's parser and Microgateway pass it on */
+  policyRefusal?: true;
 }
 
 /** GET and HEAD have no body; POST sends one (large where the row fails while it is being sent). */
@@ -75,9 +77,9 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-head', fault: 'not-http', target: { backend: 'not-http' }, wire: 'the answer is an SSH banner' },
   { phase: 'receiving-head', fault: 'invalid-status-line', target: { backend: 'bad-status-line' }, wire: 'HTTP/1.1 2x0 OK' },
   { phase: 'receiving-head', fault: 'bad-header', target: { backend: 'bad-header' }, wire: 'a header name with a space in it' },
-  { phase: 'receiving-head', fault: '405-without-allow', target: { backend: 'method-not-allowed' }, wire: '405 Method Not Allowed without Allow' },
-  { phase: 'receiving-head', fault: 'long-status-line', target: { backend: 'long-status-line' }, wire: 'a 2,100-byte status line' },
-  { phase: 'receiving-head', fault: 'duplicate-header', target: { backend: 'duplicate-header' }, wire: 'Expires twice' },
+  { phase: 'receiving-head', fault: '405-without-allow', target: { backend: 'method-not-allowed' }, wire: '405 Method Not Allowed without Allow', policyRefusal: true },
+  { phase: 'receiving-head', fault: 'long-status-line', target: { backend: 'long-status-line' }, wire: 'a 2,100-byte status line', policyRefusal: true },
+  { phase: 'receiving-head', fault: 'duplicate-header', target: { backend: 'duplicate-header' }, wire: 'Expires twice', policyRefusal: true },
   { phase: 'receiving-head', fault: 'conflicting-content-length', target: { backend: 'conflicting-content-length' }, wire: 'Content-Length: 2 and Content-Length: 4' },
   { phase: 'receiving-body', fault: 'fin', target: { backend: 'fin-mid-body' }, wire: 'FIN after 16 of 1024 body bytes' },
   {

@@ -68,6 +68,8 @@ const timings = {
 
 /** The backends that go silent (the failure model's "silence" rows): answered only when a limit fires. */
 const silentBackends: ReadonlySet<string> = new Set(failureModel.flatMap((row) => (row.fault === 'silence' && 'backend' in row.target ? [row.target.backend] : [])));
+/** The backends whose answer is valid HTTP that only Edge's policy refuses: Microgateway passes it on and logs nothing. */
+const policyRefusals: ReadonlySet<string> = new Set(failureModel.flatMap((row) => (row.policyRefusal && 'backend' in row.target ? [row.target.backend] : [])));
 
 /**
  * Whether the product writes a log line for what the backend does: Edge's system.log line is the
@@ -76,7 +78,7 @@ const silentBackends: ReadonlySet<string> = new Set(failureModel.flatMap((row) =
  */
 function writesLog(personality: PersonalityName, backend: BackendName, t: { requestTimeoutS: number }): boolean {
   if (personality === 'edge') return backend === 'swallow-client-hello';
-  if (backend === 'healthy') return false;
+  if (backend === 'healthy' || policyRefusals.has(backend)) return false;
   return !silentBackends.has(backend) || t.requestTimeoutS > 0;
 }
 
