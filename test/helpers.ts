@@ -319,21 +319,8 @@ export function traced(source: TraceSource, matches: (event: TraceEvent) => bool
  * apart.
  */
 export function listenerPids(port: number): number[] {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const local = fields[1] ?? '';
-      // state 0A is LISTEN; the local address ends in :PORT in hex
-      if (fields[3] === '0A' && parseInt(local.split(':').at(-1) ?? '', 16) === port) inodes.add(fields[9] ?? '');
-    }
-  }
+  // state 0A is LISTEN
+  const inodes = new Set(tcpSockets().filter((socket) => socket.state === '0A' && socket.localPort === port).map((socket) => socket.inode));
   const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
@@ -398,7 +385,14 @@ export function halfClosedSockets(pid: number, port?: number): Set<string> {
   } catch {
     return new Set();
   }
-  const found = new Set<string>();
+  const half = tcpSockets().filter((socket) => HALF_CLOSED.has(socket.state) && owned.has(socket.inode) && (port === undefined || socket.localPort === port || socket.remotePort === port));
+  return new Set(half.map((socket) => socket.inode));
+}
+
+/** Every TCP socket the kernel lists in /proc/net/tcp and tcp6: state (hex), ports, and inode. */
+function tcpSockets(): { state: string; localPort: number; remotePort: number; inode: string }[] {
+  const sockets: { state: string; localPort: number; remotePort: number; inode: string }[] = [];
+  const portOf = (address: string | undefined) => parseInt((address ?? '').split(':').at(-1) ?? '', 16);
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -408,12 +402,11 @@ export function halfClosedSockets(pid: number, port?: number): Set<string> {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      const inode = fields[9] ?? '';
-      const ends = [fields[1], fields[2]].map((address) => parseInt((address ?? '').split(':').at(-1) ?? '', 16));
-      if (HALF_CLOSED.has(fields[3] ?? '') && owned.has(inode) && (port === undefined || ends.includes(port))) found.add(inode);
+      if (fields.length < 10) continue;
+      sockets.push({ state: fields[3] ?? '', localPort: portOf(fields[1]), remotePort: portOf(fields[2]), inode: fields[9] ?? '' });
     }
   }
-  return found;
+  return sockets;
 }
 
 /**
