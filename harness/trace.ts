@@ -44,6 +44,8 @@ export interface TraceEvent {
   conn?: string;
   bytes?: number;
   detail?: string;
+  /** request-received: the request's message id (Edge), as Trace records it */
+  messageId?: string;
 }
 
 export type TraceSink = (event: TraceEvent) => void;

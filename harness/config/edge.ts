@@ -26,6 +26,10 @@ export const edgeSettingsSchema = z
       .boolean({ error: 'expected true or false' })
       .default(false)
       .describe('not an Edge property: retire pooled connections early on Keep-Alive: timeout=N'),
+    'debug.message.id.header': z
+      .boolean({ error: 'expected true or false' })
+      .default(false)
+      .describe('not an Edge property: a debug aid that sends X-Apigee.Message-ID (a Trace value, never sent by Edge) on every response'),
   })
   .strict();
 

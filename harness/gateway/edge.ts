@@ -11,7 +11,10 @@ import { type EdgeSettings } from '../config/edge.ts';
 import type { Failure } from './failures.ts';
 import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
-/** The header that carries the Message Processor's message id (X-Apigee.Message-ID in Trace). */
+/**
+ * The name Trace gives the Message Processor's message id (its "Analytics Data Recorded" step).
+ * Edge never sends it to the client; the harness does only when `debug.message.id.header` is on.
+ */
 export const MESSAGE_ID_HEADER = 'X-Apigee.Message-ID';
 
 interface Fault {
@@ -123,10 +126,23 @@ export function handshakeTimeoutLine(settings: EdgeSettings, messageId: string, 
   );
 }
 
-export function createEdgePersonality(settings: EdgeSettings): Personality {
-  // Message ids: a per-gateway prefix and a counter, so stamping every response costs one string.
+/**
+ * Message ids: a per-gateway prefix and a counter, one string per request. The gateway keeps the id
+ * with the exchange (its log line, its trace); only the debug setting puts it on the response.
+ */
+function messageIds(settings: EdgeSettings): Personality['begin'] {
   const prefix = randomBytes(4).toString('hex');
   let sequence = 0;
+  const next = () => `${prefix}-${++sequence}`;
+  if (!settings['debug.message.id.header']) return next;
+  return (res) => {
+    const id = next();
+    res.setHeader(MESSAGE_ID_HEADER, id);
+    return id;
+  };
+}
+
+export function createEdgePersonality(settings: EdgeSettings): Personality {
   const jsonHeaders = { 'Content-Type': 'application/json' };
   return {
     name: 'edge',
@@ -149,11 +165,7 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
     describe: () =>
       `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
       `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}`,
-    begin(res: http.ServerResponse) {
-      const id = `${prefix}-${++sequence}`;
-      res.setHeader(MESSAGE_ID_HEADER, id);
-      return id;
-    },
+    begin: messageIds(settings),
     refusesResponse: edgeRefusal,
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       // Already answered (the response failing after its parse error), nothing more to say.

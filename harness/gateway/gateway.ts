@@ -105,7 +105,8 @@ function createClientServer(
   answerFailure: AnswerFailure,
   trace: TraceSink | undefined,
 ): http.Server {
-  const record = (kind: 'request-received' | 'answered', detail: string) => trace?.({ at: now(), source: 'gateway', kind, detail });
+  const record = (kind: 'request-received' | 'answered', detail: string, messageId?: string) =>
+    trace?.({ at: now(), source: 'gateway', kind, detail, ...(messageId === undefined ? {} : { messageId }) });
   const server = http.createServer({ IncomingMessage: GatewayRequest }, (req, res) => {
     const exchange = beginExchange(req, personality.begin(res));
     // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
@@ -117,7 +118,7 @@ function createClientServer(
       dropHopByHop(req.headers);
     }
     if (trace) {
-      record('request-received', `${req.method} ${req.url}`);
+      record('request-received', `${req.method} ${req.url}`, exchange.tag);
       res.once('finish', () => record('answered', String(res.statusCode)));
     }
     try {

@@ -100,7 +100,7 @@ export interface Personality {
   readonly dropsHopByHopHeaders: boolean;
   /** one sentence: what is configured, for narration */
   describe(): string;
-  /** Runs for every request, so it must be cheap: stamps the response and returns a tag. */
+  /** Runs for every request, so it must be cheap: returns the request's tag (Edge's message id), and may stamp the response. */
   begin(res: http.ServerResponse): string | undefined;
   /** Whether a response that parsed is one the product refuses (Edge: a 204 with a body). */
   refusesResponse(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead): ResponseRefusal | undefined;

@@ -12,7 +12,7 @@ export interface TemplateContext {
   target: string;
   /** host:port of the gateway */
   gateway: string;
-  /** the X-Apigee.Message-ID the client received */
+  /** the message id the gateway gave the last request (Edge; X-Apigee.Message-ID in Trace) */
   messageId?: string | undefined;
   /** where a time in a line, {elapsed}, must lie (ms) */
   elapsed: { min: number; max: number };
@@ -64,7 +64,7 @@ export interface Observed {
   failure?: TimingObservation['failure'];
   /** the gateway's settings after defaults, to resolve answeredAt */
   settingValue: (name: string) => number | undefined;
-  context: Omit<TemplateContext, 'elapsed' | 'messageId'>;
+  context: Omit<TemplateContext, 'elapsed'>;
 }
 
 export function judge(expect: Expectation, observed: Observed, steps: readonly { request?: { expectStatus?: number | undefined } }[]): string[] {
@@ -99,10 +99,8 @@ export function judge(expect: Expectation, observed: Observed, steps: readonly {
   if (observed.logs.length !== expect.logs.length) {
     problems.push(`expected ${expect.logs.length} product log line(s), got ${observed.logs.length}${observed.logs.length ? `:\n      ${observed.logs.join('\n      ')}` : ''}`);
   } else {
-    const messageId = last.headers?.['x-apigee.message-id'];
     const context: TemplateContext = {
       ...observed.context,
-      messageId: typeof messageId === 'string' ? messageId : undefined,
       // A time the gateway measured up to its limit lies between the limit and the client's wait;
       // without a limit to judge by, near the client's wait.
       elapsed: limit !== undefined ? limitWindow(limit, observation) : { min: last.elapsedMs - 50, max: last.elapsedMs + 50 },

@@ -20,8 +20,6 @@ export interface ScenarioGateway {
   lines(expected: number): Promise<string[]>;
   /** what the gateway's classifier named last (undefined for a gateway without one) */
   lastFailure(): Failure | undefined;
-  /** the message id (Edge) of the last failed request, when the gateway tags requests */
-  lastTag?(): string | undefined;
   /** all the product did about the last failure (absent for the real engine) */
   lastOutcome?(): FailureOutcome | undefined;
   close(): Promise<void>;

@@ -14,12 +14,10 @@ export const mimicStarter: GatewayStarter = {
     const gateway = await createGateway({ personality, target, settings, port: 0, trace });
     const lines: string[] = [];
     let failure: Failure | undefined;
-    let tag: string | undefined;
     let outcome: FailureOutcome | undefined;
     gateway.on('log', (line) => lines.push(line));
-    gateway.on('failure', (classified, _answer, requestTag, productOutcome) => {
+    gateway.on('failure', (classified, _answer, _tag, productOutcome) => {
       failure = classified;
-      tag = requestTag;
       outcome = productOutcome;
     });
     return {
@@ -29,7 +27,6 @@ export const mimicStarter: GatewayStarter = {
       description: gateway.personality.describe(),
       lines: () => Promise.resolve([...lines]),
       lastFailure: () => failure,
-      lastTag: () => tag,
       lastOutcome: () => outcome,
       close: () => gateway.close(),
     };

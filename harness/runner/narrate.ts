@@ -162,6 +162,15 @@ export function narratePackets(evidence: Evidence, c: Colors): string[] {
   return out;
 }
 
+/** The message id as Trace shows it (Edge sends it to no client unless the debug setting asks), and the log line it ties to. */
+function narrateMessageId(evidence: Evidence, c: Colors): string {
+  const id = evidence.messageId ?? '';
+  const onResponse = evidence.response?.headers[MESSAGE_ID_HEADER.toLowerCase()] !== undefined;
+  const inLog = evidence.logs.some((line) => line.includes(`messageid:${id}`));
+  const where = onResponse ? 'in Trace; sent to the client too: debug.message.id.header' : 'in Trace, not sent to the client';
+  return `${c.dim('message id')} ${id} (${MESSAGE_ID_HEADER} ${where})${inLog ? ': the messageid of the log line below' : ''}`;
+}
+
 /** After the timeline: the packets (wire mode), the answer, what the wire showed, the product log, the verdict and the fix. */
 export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors = pc): string[] {
   const out: string[] = ['', ...narratePackets(evidence, c)];
@@ -170,10 +179,7 @@ export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors
   } else if (evidence.error) {
     out.push(`${c.bold('answer')}    none: ${evidence.error.message}`);
   }
-  if (evidence.messageId) {
-    const inLog = evidence.logs.some((line) => line.includes(`messageid:${evidence.messageId}`));
-    out.push(`${c.dim('message id')} ${MESSAGE_ID_HEADER} ${evidence.messageId}${inLog ? ': the messageid of the log line below' : ''}`);
-  }
+  if (evidence.messageId) out.push(narrateMessageId(evidence, c));
   if (evidence.failure) out.push(`${c.dim('on the wire')} ${evidence.failure.kind}: ${evidence.failure.description}`);
   const exit = evidence.failure?.productExit;
   if (exit) out.push(`${c.bold('the product')} its process exits ${exit.code} here (${exit.error}); the harness keeps serving`);

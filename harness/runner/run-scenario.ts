@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { backendNamed } from '../../faulty-backends/index.ts';
 import type { Failure } from '../gateway/failures.ts';
 import type { ClientOutcome, FailureOutcome, ProductExit } from '../gateway/personality.ts';
-import { MESSAGE_ID_HEADER } from '../gateway/edge.ts';
 import { personalities } from '../gateway/personalities.ts';
 import type { PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
@@ -84,7 +83,7 @@ export interface Evidence {
   requests: RequestOutcome[];
   /** the product-format lines written during the run */
   logs: string[];
-  /** Edge's message id (X-Apigee.Message-ID) of the last request, as the gateway tagged it; the log line carries it too */
+  /** Edge's message id of the last request (X-Apigee.Message-ID in Trace), as the gateway recorded it on receiving the request; its log line carries it too */
   messageId?: string;
   /** the product log file, when it is kept (RunOptions.logDir); a temporary one is removed with the run */
   logFile?: string;
@@ -127,7 +126,12 @@ function failureEvidence(failure: Failure, outcome: FailureOutcome | undefined):
   };
 }
 
-const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+/** The message id the gateway gave the last request it received (its trace record; Edge only). */
+function lastMessageId(timeline: readonly TimelineEntry[]): string | undefined {
+  let id: string | undefined;
+  for (const event of timeline) if (event.source === 'gateway' && event.kind === 'request-received' && event.messageId !== undefined) id = event.messageId;
+  return id;
+}
 
 export { settingValue };
 
@@ -220,6 +224,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     options.signal?.throwIfAborted();
     const logs = await gateway.lines(scenario.expect.logs?.length ?? 0);
     const failure = gateway.lastFailure();
+    const messageId = lastMessageId(timeline);
     const wire = side ? await side.finish(scenario.wire?.story, wireContext(timeline, startedAt, logs), { relay: relay !== undefined, boundMs: realTime ? 10_000 : 3_000, expected: connectionsOf(timeline) }) : undefined;
     const problems = judge(
       scenario.expect,
@@ -228,13 +233,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         logs,
         failure,
         settingValue: (name) => settingValue(parsedSettings, name),
-        context: { target: gateway.target, gateway: new URL(gateway.url).host },
+        context: { target: gateway.target, gateway: new URL(gateway.url).host, messageId },
       },
       scenario.client as { request?: { expectStatus?: number } }[],
     );
     if (wire) problems.push(...wire.problems);
     const last = outcomes.at(-1);
-    const messageId = personality === 'edge' ? (gateway.lastTag?.() ?? headerValue(last?.headers?.[MESSAGE_ID_HEADER.toLowerCase()])) : undefined;
     return {
       scenario: scenario.name,
       title: scenario.title,

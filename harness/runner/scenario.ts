@@ -54,7 +54,7 @@ export const stepSchema = z.union([requestStep, idleStep], { error: 'a step is {
 /**
  * A log line expected, as the document prints it, with holes for what changes from run to run:
  * {target} the gateway's target host:port, {gateway} the gateway's host:port, {message-id} the
- * X-Apigee.Message-ID the client received, {time} an ISO timestamp, {uuid}, {n} and {ms} digits,
+ * message id the gateway gave the last request (Edge; X-Apigee.Message-ID in Trace), {time} an ISO timestamp, {uuid}, {n} and {ms} digits,
  * {duration} an event-log duration (digits, or empty: the engine prints 0 ms as nothing),
  * {ip:port} an address, {elapsed} milliseconds within tolerance of the measured request time,
  * {any} anything.

@@ -33,6 +33,8 @@ describe('faultgate gateway --personality edge in front of faultgate backend swa
       'io.timeout.millis=1000',
       '--set',
       `logging.dir=${dir}`,
+      '--set',
+      'debug.message.id.header=true',
     ]);
     const gatewayPort = Number(new URL(gateway.firstLine).port);
 

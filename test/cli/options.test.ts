@@ -43,8 +43,12 @@ describe('bad values, each one line naming the value and what is accepted', () =
 
   it('a setting the personality does not have names it and the known ones', () => {
     expect(gateway({ personality: 'edge', set: ['io.timeout.milis=5'] })).toThrow(
-      '--set io.timeout.milis: personality edge has no such setting; known: connect.timeout.millis, io.timeout.millis, keepalive.timeout.millis, logging.dir, org, env, api, rev, keepalive.honour.hint',
+      '--set io.timeout.milis: personality edge has no such setting; known: connect.timeout.millis, io.timeout.millis, keepalive.timeout.millis, logging.dir, org, env, api, rev, keepalive.honour.hint, debug.message.id.header',
     );
+  });
+
+  it('a debug header setting that is not true or false names the field', () => {
+    expect(gateway({ personality: 'edge', set: ['debug.message.id.header=yes'] })).toThrow(/^edge settings: debug\.message\.id\.header: expected true or false(, got "yes")?$/);
   });
 
   it('a target that is not an http(s) URL names it', () => {
@@ -148,6 +152,7 @@ describe('config files in the products own shapes', () => {
         api: 'faultgate',
         rev: 1,
         'keepalive.honour.hint': false,
+        'debug.message.id.header': false,
       },
     });
   });

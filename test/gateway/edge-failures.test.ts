@@ -1,8 +1,9 @@
 /**
  * The edge personality against every failing backend: the Message Processor's own status and
  * fault JSON for each failure kind (Apigee Edge's troubleshooting pages, as the README's table
- * "What each personality answers" lists them), Content-Type application/json, and a message id of
- * its own on every response.
+ * "What each personality answers" lists them), Content-Type application/json; a message id of its
+ * own for every request, kept by the gateway (Trace's X-Apigee.Message-ID), on the response only
+ * when the debug setting asks.
  */
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../faulty-backends/index.ts';
@@ -38,13 +39,13 @@ async function throughEdge(
   return { reply, failures };
 }
 
-/** The Message Processor's answer: status, fault JSON, its Content-Type and length, a message id. */
+/** The Message Processor's answer: status, fault JSON, its Content-Type and length, and no message id (a Trace value). */
 function expectFault(reply: Reply, status: number, body: string): void {
   expect(reply.status).toBe(status);
   expect(reply.body).toBe(body);
   expect(reply.headers['content-type']).toBe('application/json');
   expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(body)));
-  expect(reply.headers['x-apigee.message-id']).toMatch(/^\S+$/);
+  expect(reply.headers['x-apigee.message-id']).toBeUndefined();
 }
 
 describe('edge × failing backends', () => {
@@ -116,11 +117,11 @@ describe('edge × failing backends', () => {
     expect(failures.map((failure) => [failure.kind, failure.phase])).toEqual([['connect-refused', 'connecting']]);
   });
 
-  it('healthy: 200 with the target body, stamped with a message id', async () => {
+  it('healthy: 200 with the target body and headers, nothing of Edge\'s own added', async () => {
     const { reply, failures } = await throughEdge('healthy');
     expect(reply.status).toBe(200);
     expect(reply.body).toBe('{"ok":true}');
-    expect(reply.headers['x-apigee.message-id']).toMatch(/^\S+$/);
+    expect(reply.headers['x-apigee.message-id']).toBeUndefined();
     expect(failures).toEqual([]);
   });
 
@@ -130,12 +131,22 @@ describe('edge × failing backends', () => {
     expect(reply.body).toBe('{"ok":true}');
   });
 
-  it('every response carries a message id of its own', async () => {
+  it('every request has a message id of its own, in the gateway\'s trace; on the response only with debug.message.id.header', async () => {
     const backend = await startBackend('healthy');
-    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir() } });
-    const replies = await Promise.all(Array.from({ length: 20 }, () => request(`${gateway.url}/orders`)));
-    const ids = replies.map((reply) => reply.headers['x-apigee.message-id']);
-    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
-    expect(new Set(ids).size).toBe(20);
+    const ids = async (settings: Record<string, unknown>) => {
+      const traced: string[] = [];
+      const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir(), ...settings }, trace: (event) => {
+          if (event.messageId) traced.push(event.messageId);
+        },
+      });
+      const replies = await Promise.all(Array.from({ length: 20 }, () => request(`${gateway.url}/orders`)));
+      return { traced, sent: replies.map((reply) => reply.headers['x-apigee.message-id']) };
+    };
+    const plain = await ids({});
+    expect(new Set(plain.traced).size).toBe(20);
+    expect(plain.sent).toEqual(Array(20).fill(undefined));
+    const debug = await ids({ 'debug.message.id.header': true });
+    expect(new Set(debug.traced).size).toBe(20);
+    expect(new Set(debug.sent)).toEqual(new Set(debug.traced));
   });
 });

@@ -40,7 +40,8 @@ describe('edge × swallow-client-hello (the TLS handshake timeout)', () => {
     const gateway = await startGateway({
       personality: 'edge',
       target: backend.url,
-      settings: { 'io.timeout.millis': LIMIT_MS, 'logging.dir': dir, org: 'acme', env: 'prod', api: 'orders', rev: 7 },
+      // The debug header hands each client its request's message id, to find its line by.
+      settings: { 'io.timeout.millis': LIMIT_MS, 'logging.dir': dir, org: 'acme', env: 'prod', api: 'orders', rev: 7, 'debug.message.id.header': true },
     });
     const lines = collectLines(gateway);
     const failures: Failure[] = [];

@@ -45,12 +45,13 @@ describe('a narrated run', () => {
     if (!scenario) throw new Error('no scenario');
     const evidence = await runScenario(scenario);
     const text = narrate(scenario, evidence, plain);
-    // The JSON evidence carries the id too, the one the client's answer had.
+    // The JSON evidence carries the id the gateway gave the request, as Trace shows it; the client's answer does not.
     expect(evidence.messageId).toMatch(/^[0-9a-f]+-\d+$/);
+    expect(evidence.response?.headers['x-apigee.message-id']).toBeUndefined();
     expect(text).toContain('document  Apigee Edge: "502 Bad Gateway Unexpected EOF"');
     expect(text).toMatch(/story {5}.*closes it after 300 ms idle while Edge would keep it 60 s/);
     expect(text).toMatch(/the target's FIN goes on to the gateway: the gateway's \d+ bytes crossed it in flight/);
-    expect(text).toMatch(/^message id X-Apigee\.Message-ID [0-9a-f]+-\d+$/m);
+    expect(text).toMatch(/^message id [0-9a-f]+-\d+ \(X-Apigee\.Message-ID in Trace, not sent to the client\)$/m);
     expect(text).toMatch(/^resolution .* \(in the harness's words: the document gives none to quote\)$/m);
     expect(text).toContain('the fix    npx faultgate run edge-keepalive-timeout-aligned');
   });
@@ -75,7 +76,7 @@ describe('a narrated run', () => {
     expect(firstWith(/^story .*io\.timeout\.millis \(1 s\)/m)).toBeLessThanOrEqual(hello);
     // The limit is 1000 ms: the line of the Client Hello was out long before the answer came.
     expect(answered - hello).toBeGreaterThan(700);
-    const id = /^message id X-Apigee\.Message-ID (\S+): the messageid of the log line below$/m.exec(stdout)?.[1];
+    const id = /^message id (\S+) \(X-Apigee\.Message-ID in Trace, not sent to the client\): the messageid of the log line below$/m.exec(stdout)?.[1];
     expect(id).toBeDefined();
     expect(stdout).toContain(`messageid:${id} `);
   });

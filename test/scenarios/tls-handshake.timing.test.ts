@@ -20,7 +20,10 @@ describe('the Edge document: 502 from a TLS handshake timeout', () => {
     expect(evidence.failure?.limit).toMatchObject({ name: 'handshake', ms: 1000 });
     expect(evidence.failure?.limit?.firedAfterMs).toBeGreaterThanOrEqual(999);
     expect(evidence.logs).toHaveLength(1);
-    const messageId = evidence.response?.headers['x-apigee.message-id'];
+    // The message id is the gateway's record (Trace's X-Apigee.Message-ID); Edge sends the client none.
+    expect(evidence.response?.headers['x-apigee.message-id']).toBeUndefined();
+    const messageId = evidence.messageId;
+    expect(messageId).toMatch(/^\S+$/);
     const match =
       /^org:myorg env:test api:faultgate rev:1 messageid:(\S+) NIOThread@\d+ ERROR HTTP\.CLIENT - HTTPClient\$Context\.handshakeTimeout\(\) : SSLClientChannel\[Connected: Remote:127\.0\.0\.1:\d+ Local:127\.0\.0\.1:\d+\]@\d+ useCount=1 bytesRead=0 bytesWritten=0 age=(\d+)ms lastIO=(\d+)ms isOpen=true handshake timeout$/.exec(
         evidence.logs[0] ?? '',
