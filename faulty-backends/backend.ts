@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { describeIssue } from '../harness/config/describe-issue.ts';
 import { FaultgateError } from '../harness/errors.ts';
 import { authority, listen, type ListenOptions } from '../harness/listen.ts';
+import type { BackendDemo } from '../harness/stage/demo.ts';
 import { keepEvent, now, type TraceEvent, type TraceKind } from '../harness/trace.ts';
 
 
@@ -40,6 +41,8 @@ export interface BackendModule<Schema extends z.ZodType> {
   /** 'https' when clients must speak TLS to it */
   protocol(settings: z.output<Schema>): 'http' | 'https';
   explain(settings: z.output<Schema>): string;
+  /** how `faultgate up` shows it, where that is more than one request with its default settings */
+  readonly demo?: BackendDemo;
   /** Starts serving with settings already checked and defaulted, recording into `backend`. */
   serve(settings: z.output<Schema>, backend: StartedBackend, listen: ListenOptions): Promise<StartedBackend>;
 }

@@ -6,31 +6,12 @@
  * is needed (a name that cannot resolve).
  */
 import type { FailurePhase } from '../harness/gateway/failures.ts';
+import { failureKey, type FailureKey, type ModelFailure } from './faults.ts';
 import type { BackendName } from './index.ts';
 
-export const faults = [
-  'dns-failure',
-  'refused',
-  'silence',
-  'bad-certificate',
-  'fin',
-  'rst',
-  'not-http',
-  'invalid-status-line',
-  'bad-header',
-  'conflicting-content-length',
-  'bad-chunk-size',
-  'body-past-content-length',
-  'body-on-204',
-  '405-without-allow',
-  'long-status-line',
-  'duplicate-header',
-] as const;
-export type Fault = (typeof faults)[number];
+export { faults, type Fault } from './faults.ts';
 
-export interface ModelRow {
-  phase: FailurePhase;
-  fault: Fault;
+export interface ModelRow extends ModelFailure {
   /** the backend that fails this way, or a URL no server needs to stand behind */
   target: { backend: BackendName; settings?: Record<string, unknown> } | { url: string };
   /** the methods the row applies to (default: all); a body to send makes the sending phase */
@@ -44,8 +25,6 @@ export interface ModelRow {
   racy?: { errors?: readonly string[]; why: string };
   /** microgateway-core's process may end on this row (write after end): a differential run gives it an engine of its own */
   endsEngine?: true;
-  /** the answer is valid HTTP: only a product's own policy (Edge's playbooks) refuses it; Node's parser and Microgateway pass it on */
-  policyRefusal?: true;
 }
 
 /** GET and HEAD have no body; POST sends one (large where the row fails while it is being sent). */
@@ -95,6 +74,6 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-body', fault: 'body-on-204', target: { backend: 'no-content-with-body' }, wire: '204 with a 42-byte body and its Content-Length' },
 ];
 
-export function rowName(row: ModelRow): string {
-  return `${row.phase} × ${row.fault}`;
+export function rowName(row: ModelRow): FailureKey {
+  return failureKey(row);
 }

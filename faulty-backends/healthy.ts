@@ -23,6 +23,7 @@ export const healthy = defineBackend({
     .strict(),
   protocol: (settings) => (settings.tls ? 'https' : 'http'),
   explain: (settings) => `answers every request with ${settings.status} and a ${Buffer.byteLength(settings.body)}-byte body${settings.tls ? ' over TLS' : ''}`,
+  demo: { failure: 'none', reproduces: () => '200: the control' },
   async serve(settings, backend, listenOptions) {
     const handler: http.RequestListener = (req, res) => {
       const conn = connections.get(StartedBackend.peerOf(req.socket));

@@ -13,6 +13,8 @@ import type net from 'node:net';
 import { z } from 'zod';
 import { positiveMillis, seconds } from '../harness/config/fields.ts';
 import { asksToClose } from '../harness/gateway/hop-by-hop.ts';
+import { INVOCATION } from '../harness/invocation.ts';
+import type { BackendDemo } from '../harness/stage/demo.ts';
 import { defineBackend, StartedBackend } from './backend.ts';
 import { tlsMaterial } from './tls-material.ts';
 
@@ -32,6 +34,7 @@ export const idleCloser = defineBackend({
   explain: (settings) =>
     `answers 200 and keeps the connection open, then closes it after ${settings.idleTimeoutMs} ms idle, ` +
     (settings.advertiseKeepAliveHint ? `having advertised Keep-Alive: timeout=${hintOf(settings)}` : 'silently (no Keep-Alive hint)'),
+  demo: keepAliveMismatch(),
   async serve(settings, backend, listenOptions) {
     interface Connection {
       conn: string;
@@ -86,4 +89,35 @@ export const idleCloser = defineBackend({
 
 function hintOf(settings: { idleTimeoutMs: number; hintSeconds?: number | undefined }): number {
   return settings.hintSeconds ?? Math.floor(settings.idleTimeoutMs / 1000);
+}
+
+/**
+ * The keep-alive mismatch needs two requests a moment apart, and a FIN that reaches the gateway
+ * late: behind the FIN-delay relay with a wide window, a second curl a second or two later always
+ * meets the held FIN. Beside it, the natural race: no relay, so the FIN arrives at once and the
+ * gateway drops the pooled connection before the next curl; a 502 needs a request to cross the FIN
+ * in flight, microseconds on loopback: intermittent.
+ */
+function keepAliveMismatch(): BackendDemo {
+  return {
+    settings: (t) => ({ idleTimeoutMs: t.idleCloseMs }),
+    behindFinDelayRelay: true,
+    requests: { kind: 'two-apart', gapS: (t) => Math.max(1, Math.ceil((t.idleCloseMs + 500) / 1000)) },
+    // The second request goes out on the pooled connection the target has closed: a FIN before any response.
+    failure: 'awaiting-response × fin',
+    reproduces: (answer, t) =>
+      `${answer ?? ''} on the second of two requests ${t.idleCloseMs} ms+ apart: the keep-alive mismatch, ` +
+      `made certain: a relay holds the target's FIN ${t.finHoldMs / 1000} s in flight, so every request in those ${t.finHoldMs / 1000} s after an idle close meets a closed connection ` +
+      '(the document calls the failure intermittent: see the natural race below)',
+    variants: [
+      {
+        name: 'natural race',
+        key: 'natural',
+        requests: { kind: 'loop', count: 20, gapS: (t) => (t.idleCloseMs / 1000).toFixed(1) },
+        reproduces: () =>
+          `the same mismatch with the target's FIN delivered at once: the gateway drops the closed connection, so requests after a gap get 200; ` +
+          `a 502 needs a request to cross the FIN in flight (microseconds on loopback): intermittent, as the document says; \`${INVOCATION} run keepalive-timeout-mismatch --natural-race --repeat 40\` counts it`,
+      },
+    ],
+  };
 }

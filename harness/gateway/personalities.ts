@@ -6,8 +6,9 @@ import type { z } from 'zod';
 import { edgeSettingNames, edgeSettingsSchema, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
 import { microgatewaySettingNames, microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from '../config/microgateway.ts';
 import { FaultgateError } from '../errors.ts';
-import { createEdgePersonality } from './edge.ts';
-import { createMicrogatewayPersonality } from './microgateway.ts';
+import type { PersonalityDemo } from '../stage/demo.ts';
+import { createEdgePersonality, edgeFaults } from './edge.ts';
+import { createMicrogatewayPersonality, GATEWAY_TIMEOUT_MESSAGE } from './microgateway.ts';
 import { personalityNames, type Personality, type PersonalityName } from './personality.ts';
 
 export interface PersonalityDefinition<Settings> {
@@ -28,11 +29,51 @@ export interface PersonalityDefinition<Settings> {
   poolSettings(pool: { idleTimeoutMs: number; honourKeepAliveHint: boolean }): Record<string, unknown>;
   /** the limit that ends a silent target, in the product's own setting (Edge: io.timeout.millis in ms; Microgateway: request_timeout in s, 0: none) */
   timeoutSettings(limits: { ioTimeoutMs: number; requestTimeoutS: number }): Record<string, unknown>;
-  /** the request path its demonstrations send (the document's own, where it has one) */
-  demoPath: string;
+  /** what `faultgate up` shows of it: its answer to each failure, its log lines, its request path */
+  demo: PersonalityDemo;
   parseSettings(input: unknown, source?: string): Settings;
   create(settings: Settings, target: URL): Personality;
 }
+
+/** "502 Unexpected EOF at target": a Message Processor fault as the stage's table shows it. */
+const said = (fault: { status: number; faultstring: string }) => `${fault.status} ${fault.faultstring}`;
+
+const edgeDemo: PersonalityDemo = {
+  path: '/v1/orders',
+  settings: {},
+  answers: {
+    'handshaking × silence': (t) => ({ answer: `${said(edgeFaults.badGateway)} after io.timeout.millis (${t.handshakeLimitMs} ms)`, why: 'the TLS handshake timeout' }),
+    'connecting × refused': () => ({ answer: said(edgeFaults.serviceUnavailable), why: 'connection refused' }),
+    'awaiting-response × fin': () => ({ answer: said(edgeFaults.unexpectedEof), why: 'the target closes before answering' }),
+    'awaiting-response × rst': () => ({ answer: said(edgeFaults.unexpectedEof), why: 'the target resets the connection' }),
+    'awaiting-response × silence': (t) => ({ answer: `${said(edgeFaults.gatewayTimeout)} after io.timeout.millis (${t.handshakeLimitMs} ms)` }),
+    'receiving-head × not-http': () => ({ answer: said(edgeFaults.badGateway), why: 'the answer is not HTTP' }),
+    'receiving-body × body-on-204': () => ({ answer: `${edgeFaults.noContentWithBody.status} "${edgeFaults.noContentWithBody.faultstring}"` }),
+  },
+  // system.log gets the Edge document's line, the handshake timeout's; the harness writes no other.
+  logs: (failure) => failure?.phase === 'handshaking' && failure.fault === 'silence',
+};
+
+/** The level the Microgateway document's lines are written at. */
+const microgatewayLogging = { logging: { level: 'warn' } };
+
+const microgatewayDemo: PersonalityDemo = {
+  path: '/emg_badtarget/flakey/hangup',
+  settings: { edgemicro: microgatewayLogging },
+  answers: {
+    'handshaking × silence': (t) =>
+      t.requestTimeoutS > 0 ? { answer: `504 "${GATEWAY_TIMEOUT_MESSAGE}" (request_timeout ${t.requestTimeoutS} s)` } : { answer: 'no answer: Microgateway has no request_timeout by default' },
+    'connecting × refused': () => ({ answer: '502 {"message":"connect ECONNREFUSED …"}', why: 'connection refused' }),
+    'awaiting-response × fin': () => ({ answer: '502 {"message":"socket hang up","code":"ECONNRESET"}', why: 'the target closes before answering' }),
+    'awaiting-response × rst': () => ({ answer: '502 {"message":"read ECONNRESET",…}', why: 'the target resets the connection' }),
+    'awaiting-response × silence': (t) => ({ answer: t.requestTimeoutS > 0 ? `504 after request_timeout (${t.requestTimeoutS} s)` : 'no answer: no request_timeout' }),
+    'receiving-head × not-http': () => ({ answer: '502 {"message":"Parse Error: Expected HTTP/…"}', why: 'the answer is not HTTP' }),
+    'receiving-body × body-on-204': () => ({ answer: '502 {"message":"Parse Error: Data after `Connection: close`",…}', why: 'Node reads the body as a second response' }),
+  },
+  // It logs every failure it answers: not a response only Edge's policy refuses (it passes that
+  // on), nor a silent target when no request_timeout ever answers the request.
+  logs: (failure, t) => !failure?.policyRefusal && (failure?.fault !== 'silence' || t.requestTimeoutS > 0),
+};
 
 export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microgateway: PersonalityDefinition<MicrogatewaySettings> } = {
   edge: {
@@ -45,7 +86,7 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     withLogDir: (settings, dir) => ({ ...settings, 'logging.dir': dir }),
     poolSettings: (pool) => ({ 'keepalive.timeout.millis': pool.idleTimeoutMs, 'keepalive.honour.hint': pool.honourKeepAliveHint }),
     timeoutSettings: (limits) => ({ 'io.timeout.millis': limits.ioTimeoutMs }),
-    demoPath: '/v1/orders',
+    demo: edgeDemo,
     parseSettings: parseEdgeSettings,
     create: (settings) => createEdgePersonality(settings),
   },
@@ -62,8 +103,8 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
       return { ...settings, edgemicro: { ...edgemicro, logging: { ...logging, dir } } };
     },
     poolSettings: (pool) => ({ target_idle_timeout: pool.idleTimeoutMs, honour_keep_alive_hint: pool.honourKeepAliveHint }),
-    timeoutSettings: (limits) => ({ edgemicro: { logging: { level: 'warn' }, ...(limits.requestTimeoutS > 0 ? { request_timeout: limits.requestTimeoutS } : {}) } }),
-    demoPath: '/emg_badtarget/flakey/hangup',
+    timeoutSettings: (limits) => ({ edgemicro: { ...microgatewayLogging, ...(limits.requestTimeoutS > 0 ? { request_timeout: limits.requestTimeoutS } : {}) } }),
+    demo: microgatewayDemo,
     parseSettings: parseMicrogatewaySettings,
     create: createMicrogatewayPersonality,
   },
