@@ -123,3 +123,17 @@ export function mountsOf(compose: ComposeFile, service: ComposeService): Mount[]
 export function isUnder(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
 }
+
+/** The backends the file runs: the <name> of each `faultgate backend <name>` service. */
+export function backendServiceNames(compose: ComposeFile): Set<string> {
+  return new Set(Object.entries(compose.services).flatMap(([name, service]) => {
+    const [subcommand, backend] = faultgateArguments(name, service);
+    return subcommand === 'backend' && backend !== undefined ? [backend] : [];
+  }));
+}
+
+/** The registry's backends that the file gives no service: what the compose test names. */
+export function backendsWithoutService(compose: ComposeFile, registry: readonly string[]): string[] {
+  const served = backendServiceNames(compose);
+  return registry.filter((name) => !served.has(name));
+}
