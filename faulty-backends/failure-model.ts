@@ -16,6 +16,8 @@ export interface ModelRow extends ModelFailure {
   target: { backend: BackendName; settings?: Record<string, unknown> } | { url: string };
   /** the methods the row applies to (default: all); a body to send makes the sending phase */
   methods?: readonly Method[];
+  /** a POST body of this size, where the sending phase needs more than the kernel's socket buffers hold */
+  bodyBytes?: number;
   /** one sentence: what happens on the wire */
   wire: string;
   /**
@@ -47,6 +49,14 @@ export const failureModel: readonly ModelRow[] = [
     methods: ['POST'],
     wire: 'RST after 64 KiB of a 1 MiB request body',
     racy: { errors: ['read ECONNRESET', 'write ECONNRESET', 'write EPIPE'], why: 'the RST meets a read or a write of the body, whichever comes first' },
+  },
+  {
+    phase: 'sending',
+    fault: 'silence',
+    target: { backend: 'stall-mid-request' },
+    methods: ['POST'],
+    bodyBytes: 8 * 1024 * 1024,
+    wire: 'the target stops reading after 64 KiB of an 8 MiB request body (more than loopback buffers hold)',
   },
   { phase: 'awaiting-response', fault: 'fin', target: { backend: 'fin-mid-request' }, wire: 'FIN once the request has arrived, no response' },
   { phase: 'awaiting-response', fault: 'rst', target: { backend: 'reset-mid-request' }, wire: 'RST once the request has arrived, no response' },

@@ -15,6 +15,7 @@ import { overlongBody } from './overlong-body.ts';
 import { resetMidBody } from './reset-mid-body.ts';
 import { stallMidBody } from './stall-mid-body.ts';
 import { stallMidHead } from './stall-mid-head.ts';
+import { stallMidRequest } from './stall-mid-request.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import { longStatusLine } from './long-status-line.ts';
 import { duplicateHeader } from './duplicate-header.ts';
@@ -50,6 +51,7 @@ export const backends = {
   'reset-mid-body': resetMidBody,
   'stall-mid-body': stallMidBody,
   'stall-mid-head': stallMidHead,
+  'stall-mid-request': stallMidRequest,
   healthy,
 } as const satisfies Record<string, BackendDefinition>;
 
@@ -71,5 +73,5 @@ export function startBackend(name: BackendName, settings?: unknown, listen?: Lis
   return definitions[name].start(settings, listen);
 }
 
-export { methodNotAllowed, longStatusLine, duplicateHeader, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
+export { methodNotAllowed, longStatusLine, duplicateHeader, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, stallMidRequest, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

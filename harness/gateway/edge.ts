@@ -31,6 +31,10 @@ export const edgeFaults = {
   unexpectedEof: fault(502, 'Unexpected EOF at target', 'messaging.adaptors.http.UnexpectedEOFAtTarget'),
   serviceUnavailable: fault(503, 'The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable'),
   gatewayTimeout: fault(504, 'Gateway Timeout', 'messaging.adaptors.http.flow.GatewayTimeout'),
+  // "408, Request Timeout" for an io.timeout.millis that runs out while the request is written
+  // (Endpoint properties reference); the payload is no document's: the fault shape every Message
+  // Processor error has, the reference's words, and an errorcode named like the other target timeouts.
+  requestTimeout: fault(408, 'Request Timeout', 'messaging.adaptors.http.flow.RequestTimeout'),
   noContentWithBody: fault(502, 'Received 204 Response with message body', 'protocol.http.ResponseWithBody'),
   without405Allow: fault(502, 'Received 405 Response without Allow Header', 'protocol.http.Response405WithoutAllowHeader'),
   tooBigLine: fault(502, 'response line size exceeding 2,048', 'protocol.http.TooBigLine'),
@@ -67,7 +71,8 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
       // A target that hangs up while Edge is still writing the request is a broken pipe: 503.
       return failure.phase === 'sending' ? 'serviceUnavailable' : 'unexpectedEof';
     case 'io-timeout':
-      return 'gatewayTimeout';
+      // The socket not ready to write for io.timeout.millis: 408; no data to read: 504.
+      return failure.phase === 'sending' ? 'requestTimeout' : 'gatewayTimeout';
     case 'response-with-body':
       return failure.responseStatus === 205 ? 'resetContentWithBody' : 'noContentWithBody';
     case 'response-405-without-allow':

@@ -103,7 +103,7 @@ function evidenceOf(side: 'mimic' | 'engine', client: ClientView, port: number, 
 
 function send(url: string, testCase: TableCase): Promise<ClientView> {
   const { method, row } = testCase;
-  const body = method !== 'POST' ? undefined : row.phase === 'sending' ? LARGE_BODY : SMALL_BODY;
+  const body = method !== 'POST' ? undefined : row.bodyBytes ? Buffer.alloc(row.bodyBytes, 'a') : row.phase === 'sending' ? LARGE_BODY : SMALL_BODY;
   return exchange(url, { method, ...(body ? { body } : {}), openAfterMs: OPEN_AFTER_MS });
 }
 

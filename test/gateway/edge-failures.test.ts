@@ -15,6 +15,8 @@ const fault = (faultstring: string, errorcode: string) => JSON.stringify({ fault
 const UNEXPECTED_EOF = fault('Unexpected EOF at target', 'messaging.adaptors.http.UnexpectedEOFAtTarget');
 const SERVICE_UNAVAILABLE = fault('The Service is temporarily unavailable', 'messaging.adaptors.http.flow.ServiceUnavailable');
 const GATEWAY_TIMEOUT = fault('Gateway Timeout', 'messaging.adaptors.http.flow.GatewayTimeout');
+/** The status and its words are the Endpoint properties reference's; faultstring and errorcode are no document's. */
+const REQUEST_TIMEOUT = fault('Request Timeout', 'messaging.adaptors.http.flow.RequestTimeout');
 const BAD_GATEWAY = '{"fault":{"faultstring":"Bad Gateway","detail":{"errorcode":"messaging.adaptors.http.flow.BadGateway"}}}';
 
 interface Run {
@@ -87,6 +89,16 @@ describe('edge × failing backends', () => {
     expect(reply.elapsedMs).toBeGreaterThanOrEqual(300);
     expect(reply.elapsedMs).toBeLessThanOrEqual(500);
     expect(failures.map((failure) => failure.kind)).toEqual(['io-timeout']);
+  });
+
+  it('stall-mid-request: a target that stops reading an 8 MiB POST gives 408 Request Timeout once io.timeout.millis has passed', async () => {
+    const { reply, failures } = await throughEdge('stall-mid-request', {
+      settings: { 'io.timeout.millis': 300 },
+      request: { method: 'POST', body: Buffer.alloc(8 * 1024 * 1024, 'a'), headers: { 'content-type': 'application/octet-stream' } },
+    });
+    expectFault(reply, 408, REQUEST_TIMEOUT);
+    expect(reply.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(failures.map((failure) => [failure.kind, failure.phase, failure.limit])).toEqual([['io-timeout', 'sending', { name: 'io', ms: 300 }]]);
   });
 
   it('not-http: an answer that is not HTTP gives 502 Bad Gateway', async () => {
