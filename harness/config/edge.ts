@@ -7,8 +7,29 @@
 import { z } from 'zod';
 import { FaultgateError } from '../errors.ts';
 import { describeIssue } from './describe-issue.ts';
-import { millis, name, positiveMillis } from './fields.ts';
+import { millis, name, positiveMillis, tcpPort } from './fields.ts';
 import type { LoadedFile } from './load-file.ts';
+
+/** An environment's TargetServer, as Edge defines one: a host, a port, and whether it is in service. */
+const targetServerSchema = z
+  .object({
+    Host: name('a host name or address'),
+    Port: tcpPort().refine((port) => port > 0, { error: 'a TargetServer port is 1 to 65535' }),
+    IsEnabled: z.boolean({ error: 'expected true or false' }).default(true),
+  })
+  .strict();
+
+/**
+ * A TargetEndpoint's <LoadBalancer>: the TargetServers it sends to in turn, and after how many
+ * consecutive failures (I/O errors, timeouts) a server is taken out of rotation (0: never).
+ */
+const loadBalancerSchema = z
+  .object({
+    Algorithm: z.literal('RoundRobin', { error: 'only RoundRobin is reproduced' }).default('RoundRobin'),
+    Server: z.array(name('a TargetServer name'), { error: 'expected a list of TargetServer names' }).min(1, { error: 'expected at least one TargetServer name' }),
+    MaxFailures: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).nonnegative({ error: 'must not be negative' }).default(0),
+  })
+  .strict();
 
 export const edgeSettingsSchema = z
   .object({
@@ -30,8 +51,25 @@ export const edgeSettingsSchema = z
       .boolean({ error: 'expected true or false' })
       .default(false)
       .describe('not an Edge property: a debug aid that sends X-Apigee.Message-ID (a Trace value, never sent by Edge) on every response'),
+    TargetServers: z
+      .record(name('a TargetServer name'), targetServerSchema, { error: 'expected TargetServers by name: { name: { Host, Port, IsEnabled } }' })
+      .optional()
+      .describe("the environment's TargetServers by name: { Host, Port, IsEnabled }"),
+    LoadBalancer: loadBalancerSchema.optional().describe("the TargetEndpoint's LoadBalancer: Server (TargetServer names), MaxFailures; the target URL then gives only the scheme"),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, context) => {
+    const servers = settings.TargetServers ?? {};
+    settings.LoadBalancer?.Server.forEach((server, index) => {
+      if (Object.hasOwn(servers, server)) return;
+      const known = Object.keys(servers);
+      context.addIssue({
+        code: 'custom',
+        path: ['LoadBalancer', 'Server', index],
+        message: `no TargetServer named "${server}"; ${known.length > 0 ? `TargetServers: ${known.join(', ')}` : 'TargetServers defines none'}`,
+      });
+    });
+  });
 
 export type EdgeSettings = z.output<typeof edgeSettingsSchema>;
 export type EdgeSettingsInput = z.input<typeof edgeSettingsSchema>;

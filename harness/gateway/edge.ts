@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { type EdgeSettings } from '../config/edge.ts';
-import type { Failure } from './failures.ts';
+import type { Failure, FailureKind } from './failures.ts';
+import { createLoadBalancer, type TargetBalancer } from './load-balancer.ts';
 import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
 /**
@@ -34,6 +35,8 @@ export const edgeFaults = {
   // "408, Request Timeout" for an io.timeout.millis that runs out while the request is written
   // (Endpoint properties reference); the payload is no document's: the fault shape every Message
   // Processor error has, the reference's words, and an errorcode named like the other target timeouts.
+  // "503 Service Unavailable - NoActiveTargets - HealthCheckFailures": every server of the LoadBalancer out of service.
+  noActiveTargets: fault(503, 'The Service is temporarily unavailable', 'messaging.adaptors.http.flow.NoActiveTargets'),
   requestTimeout: fault(408, 'Request Timeout', 'messaging.adaptors.http.flow.RequestTimeout'),
   noContentWithBody: fault(502, 'Received 204 Response with message body', 'protocol.http.ResponseWithBody'),
   without405Allow: fault(502, 'Received 405 Response without Allow Header', 'protocol.http.Response405WithoutAllowHeader'),
@@ -82,6 +85,8 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'duplicate-header':
       // Its faultstring names the header: built in answer().
       return 'badGateway';
+    case 'no-active-targets':
+      return 'noActiveTargets';
     case 'connect-refused':
     case 'connect-timeout':
     case 'connect-failed':
@@ -132,6 +137,43 @@ export function handshakeTimeoutLine(settings: EdgeSettings, messageId: string, 
 }
 
 /**
+ * What counts against a TargetServer's MaxFailures: the request got no response because of an I/O
+ * error or a timeout. A response, even one Edge refuses, is not a failure of the server.
+ */
+const SERVER_FAILURES: ReadonlySet<FailureKind> = new Set<FailureKind>([
+  'connect-refused',
+  'connect-timeout',
+  'connect-failed',
+  'name-not-resolved',
+  'handshake-timeout',
+  'handshake-failed',
+  'not-tls',
+  'reset',
+  'premature-close',
+  'io-timeout',
+]);
+
+/**
+ * The system.log line of a TargetServer reaching MaxFailures, in the shape the NoActiveTargets
+ * playbook shows (its thread is the health monitor's timer; no document shows the line for a
+ * failure counted on traffic).
+ */
+export function maxFailuresLine(settings: EdgeSettings, server: string, maxFailures: number): string {
+  return (
+    `Apigee-Timer-7 WARN  ADAPTORS.HTTP.FLOW - LBServer.incrementFailureCount() : Max failure count(${maxFailures}) reached for server : ` +
+    `${server}{Environment=${settings.org}__${settings.env},Application=${settings.api}__${settings.rev},Target=default}`
+  );
+}
+
+/** The lines a failure writes: the handshake timeout's, and a TargetServer going out of service. */
+function edgeLines(settings: EdgeSettings, balancer: TargetBalancer | undefined, failure: Failure, request: ClientRequestInfo): string[] {
+  const lines = failure.kind === 'handshake-timeout' ? [handshakeTimeoutLine(settings, request.tag ?? '', failure)] : [];
+  const server = request.server;
+  if (balancer && server !== undefined && SERVER_FAILURES.has(failure.kind) && balancer.failed(server)) lines.push(maxFailuresLine(settings, server, balancer.maxFailures));
+  return lines;
+}
+
+/**
  * Message ids: a per-gateway prefix and a counter, one string per request. The gateway keeps the id
  * with the exchange (its log line, its trace); only the debug setting puts it on the response.
  */
@@ -147,8 +189,9 @@ function messageIds(settings: EdgeSettings): Personality['begin'] {
   };
 }
 
-export function createEdgePersonality(settings: EdgeSettings): Personality {
+export function createEdgePersonality(settings: EdgeSettings, target?: URL): Personality {
   const jsonHeaders = { 'Content-Type': 'application/json' };
+  const balancer = target && createLoadBalancer(settings, target);
   return {
     name: 'edge',
     policy: {
@@ -167,9 +210,11 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
     configuredPort: undefined,
     server: {},
     dropsHopByHopHeaders: true,
+    balancer,
     describe: () =>
       `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
-      `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}`,
+      `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}` +
+      (balancer ? `; ${balancer.describe()}` : ''),
     begin: messageIds(settings),
     refusesResponse: edgeRefusal,
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
@@ -183,8 +228,7 @@ export function createEdgePersonality(settings: EdgeSettings): Personality {
       const name = edgeFaultFor(failure);
       const body = failure.kind === 'duplicate-header' ? duplicateHeaderBody(failure.refusedHeader ?? '') : bodies[name];
       const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body };
-      const lines = failure.kind === 'handshake-timeout' ? [handshakeTimeoutLine(settings, request.tag ?? '', failure)] : [];
-      return { client: 'answer', answer, lines };
+      return { client: 'answer', answer, lines: edgeLines(settings, balancer, failure, request) };
     },
   };
 }

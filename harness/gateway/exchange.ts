@@ -14,6 +14,8 @@ export interface Exchange {
   readonly receivedAt: number;
   /** what the personality's begin() returned (Edge's message id) */
   readonly tag: string | undefined;
+  /** the load balancer's server the request went to, when there is a balancer */
+  server: string | undefined;
   /** the request to the target, once http-proxy made it, and the connection it was given */
   proxyReq: http.ClientRequest | undefined;
   connection: TargetConnection | undefined;
@@ -49,6 +51,7 @@ export function beginExchange(req: GatewayRequest, tag: string | undefined): Exc
   const exchange: Exchange = {
     receivedAt: now(),
     tag,
+    server: undefined,
     proxyReq: undefined,
     connection: undefined,
     responseStarted: false,
@@ -85,6 +88,7 @@ export function clientRequestInfo(req: http.IncomingMessage, exchange: Exchange)
     clientAddress: req.socket.remoteAddress ?? '',
     apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : '',
     tag: exchange.tag,
+    server: exchange.server,
     memo: (exchange.memo ??= {}),
   };
 }

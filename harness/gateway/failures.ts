@@ -24,6 +24,7 @@ export const failureKinds = [
   'response-405-without-allow', // a 405 without the Allow header HTTP requires
   'response-line-too-big', // a status line longer than the product accepts
   'duplicate-header', // a header the product allows once, sent twice
+  'no-active-targets', // every server of the gateway's load balancer is out of service: no connection was tried
 ] as const;
 
 export type FailureKind = (typeof failureKinds)[number];
@@ -105,6 +106,13 @@ export interface FailureContext {
   afterAnswer: boolean;
 }
 
+/** The code of the error the gateway raises itself when its load balancer has no server in service. */
+export const NO_ACTIVE_TARGETS = 'E_NO_ACTIVE_TARGETS';
+
+export function noActiveTargetsError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('no target server is in service'), { code: NO_ACTIVE_TARGETS });
+}
+
 const TLS_ERROR = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|EPROTO$)/;
 const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME', 'EAI_FAIL']);
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
@@ -179,6 +187,7 @@ export function classify(error: NodeJS.ErrnoException, state: ExchangeSnapshot, 
     const refused = { ...base, kind: refusal.kind, responseStatus: state.refusedStatus, ...(refusal.header ? { refusedHeader: refusal.header } : {}) };
     return { ...refused, description: refusalDescription(refusal.kind, state.refusedStatus, refusal.header) };
   }
+  if (code === NO_ACTIVE_TARGETS) return { ...base, kind: 'no-active-targets', description: 'every target server of the load balancer is out of service (disabled, or past MaxFailures)' };
   const expired = connection?.expired;
   if (expired) {
     const { name, ms, firedAfterMs } = expired;

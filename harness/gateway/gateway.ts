@@ -20,7 +20,7 @@ import { failureAnswerer } from './answer-failure.ts';
 import { beginExchange, GatewayRequest } from './exchange.ts';
 import type { AnswerFailure } from './answer-failure.ts';
 import { asksToClose, dropHopByHop, dropUnusableTrailer } from './hop-by-hop.ts';
-import type { Failure } from './failures.ts';
+import { noActiveTargetsError, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
 import type { FailureAnswer, FailureOutcome, Personality, PersonalityName } from './personality.ts';
 import { ProductLog } from './product-log.ts';
@@ -101,7 +101,7 @@ function createPersonality(options: GatewayOptions, target: URL) {
 /** The server clients talk to: every request starts an exchange and goes to the proxy. */
 function createClientServer(
   personality: Personality,
-  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse): void },
+  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target: string }): void },
   answerFailure: AnswerFailure,
   trace: TraceSink | undefined,
 ): http.Server {
@@ -121,8 +121,15 @@ function createClientServer(
       record('request-received', `${req.method} ${req.url}`, exchange.tag);
       res.once('finish', () => record('answered', String(res.statusCode)));
     }
+    const balancer = personality.balancer;
+    const server = balancer?.pick();
+    if (balancer && !server) {
+      answerFailure(noActiveTargetsError(), req, res, exchange);
+      return;
+    }
+    exchange.server = server?.name;
     try {
-      proxy.web(req, res);
+      proxy.web(req, res, server && { target: server.url });
     } catch (error) {
       // A request Node's HTTP client refuses to build must not end the process: it is answered.
       answerFailure(error as NodeJS.ErrnoException, req, res, exchange);

@@ -88,7 +88,7 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     timeoutSettings: (limits) => ({ 'io.timeout.millis': limits.ioTimeoutMs }),
     demo: edgeDemo,
     parseSettings: parseEdgeSettings,
-    create: (settings) => createEdgePersonality(settings),
+    create: createEdgePersonality,
   },
   microgateway: {
     name: 'microgateway',

@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import type { Failure, RefusalKind } from './failures.ts';
+import type { TargetBalancer } from './load-balancer.ts';
 import type { TargetPolicy } from './target-agent.ts';
 
 export const personalityNames = ['edge', 'microgateway'] as const;
@@ -23,6 +24,8 @@ export interface ClientRequestInfo {
   apiKey: string;
   /** the tag begin() returned for this request (Edge's message id) */
   tag: string | undefined;
+  /** the load balancer's server the request went to, when the personality balances */
+  server: string | undefined;
   /**
    * What the personality keeps about this exchange between its answers (one failure can be
    * answered in two steps: the parse error, then the response it aborted), e.g. the engine's
@@ -98,6 +101,8 @@ export interface Personality {
    * should; microgateway-core copies them to the target request, so its mimic does too.
    */
   readonly dropsHopByHopHeaders: boolean;
+  /** the servers each request goes to in turn (Edge's LoadBalancer); absent: every request goes to the one target */
+  readonly balancer?: TargetBalancer | undefined;
   /** one sentence: what is configured, for narration */
   describe(): string;
   /** Runs for every request, so it must be cheap: returns the request's tag (Edge's message id), and may stamp the response. */

@@ -38,6 +38,7 @@ export function createProxy(parts: ProxyParts): httpProxy {
     const exchange = exchangeOf(req);
     if (!exchange) return;
     exchange.responseStarted = true;
+    if (exchange.server !== undefined) personality.balancer?.succeeded(exchange.server);
     if (personality.dropsHopByHopHeaders) {
       dropHopByHop(proxyRes.headers);
       // What http-proxy then copies to the client: this hop's own choice, the client's close honoured.
