@@ -19,6 +19,12 @@ export const stallMidRequest = defineBackend({
     })
     .strict(),
   protocol: () => 'http',
+  // curl's GET has no body to stall: it meets the response limit. The write-side limit needs a POST
+  // larger than the socket buffers hold (about 4 MiB on loopback), e.g. curl --data-binary @8MiB.bin.
+  demo: {
+    failure: 'awaiting-response × silence',
+    reproduces: (answer) => `${answer ?? 'the response limit'} for a GET; a POST of 8 MiB meets the write-side limit (Edge: 408 Request Timeout)`,
+  },
   explain: (settings) => `reads the request head and ${settings.afterBodyBytes} body bytes, then stops reading and never answers`,
   async serve(settings, backend, listenOptions) {
     const server = net.createServer((socket) => {

@@ -25,9 +25,17 @@ const targetServerSchema = z
  */
 const loadBalancerSchema = z
   .object({
-    Algorithm: z.literal('RoundRobin', { error: 'only RoundRobin is reproduced' }).default('RoundRobin'),
-    Server: z.array(name('a TargetServer name'), { error: 'expected a list of TargetServer names' }).min(1, { error: 'expected at least one TargetServer name' }),
-    MaxFailures: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).nonnegative({ error: 'must not be negative' }).default(0),
+    Algorithm: z.literal('RoundRobin', { error: 'only RoundRobin is reproduced' }).default('RoundRobin').describe('how the LoadBalancer picks the next server'),
+    Server: z
+      .array(name('a TargetServer name'), { error: 'expected a list of TargetServer names' })
+      .min(1, { error: 'expected at least one TargetServer name' })
+      .describe('the TargetServers requests go to in turn, e.g. [target1,target2]'),
+    MaxFailures: z
+      .number({ error: 'expected a whole number' })
+      .int({ error: 'expected a whole number' })
+      .nonnegative({ error: 'must not be negative' })
+      .default(0)
+      .describe('failures in a row (I/O errors, timeouts) that take a server out of rotation; 0: never'),
   })
   .strict();
 
@@ -75,6 +83,9 @@ export type EdgeSettings = z.output<typeof edgeSettingsSchema>;
 export type EdgeSettingsInput = z.input<typeof edgeSettingsSchema>;
 
 export const edgeSettingNames: ReadonlySet<string> = new Set(Object.keys(edgeSettingsSchema.shape));
+
+/** What --set reaches: the properties by their flat names, and the LoadBalancer's fields by path. */
+export const edgeSettingPaths: ReadonlySet<string> = new Set([...edgeSettingNames].flatMap((key) => (key === 'LoadBalancer' ? Object.keys(loadBalancerSchema.shape).map((field) => `${key}.${field}`) : [key])));
 
 export function parseEdgeSettings(input: unknown, source = 'edge settings'): EdgeSettings {
   const result = edgeSettingsSchema.safeParse(input ?? {}, { reportInput: true });

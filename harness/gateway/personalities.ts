@@ -3,7 +3,7 @@
  * module beside edge.ts and microgateway.ts and name it here.
  */
 import type { z } from 'zod';
-import { edgeSettingNames, edgeSettingsSchema, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
+import { edgeSettingNames, edgeSettingPaths, edgeSettingsSchema, parseEdgeSettings, type EdgeSettings } from '../config/edge.ts';
 import { microgatewaySettingNames, microgatewaySettingsSchema, parseMicrogatewaySettings, type MicrogatewaySettings } from '../config/microgateway.ts';
 import { FaultgateError } from '../errors.ts';
 import type { PersonalityDemo } from '../stage/demo.ts';
@@ -80,7 +80,7 @@ export const personalities: { edge: PersonalityDefinition<EdgeSettings>; microga
     name: 'edge',
     summary: "Apigee Edge's Message Processor: fault JSON, HTTPTargetConnection limits, system.log",
     settingsSchema: edgeSettingsSchema,
-    settingNames: edgeSettingNames,
+    settingNames: edgeSettingPaths,
     flatSettingNames: edgeSettingNames,
     logDirSetting: 'logging.dir',
     withLogDir: (settings, dir) => ({ ...settings, 'logging.dir': dir }),
