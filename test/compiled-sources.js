@@ -12,12 +12,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** tsconfig.build.json's "include" */
 const FOLDERS = ['harness', 'faulty-backends', 'scenarios'];
 const CACHE = join(root, 'node_modules', '.cache', 'faultgate-test');
+/** The folder compiled for this run of the suite, in the environment its processes inherit. */
+const MADE_VARIABLE = 'COMPILED_SOURCES_OF_FAULTGATE';
 /** Trees of other sources are removed once this old (a suite still running may use its own). */
 const STALE_MS = 60 * 60_000;
 
@@ -52,15 +54,56 @@ const compiledImports = {
   },
 };
 
-async function compile(files, into) {
+async function compile(files, into, finalDir) {
   const { build } = await import('esbuild');
   const common = { outdir: into, outbase: root, bundle: true, packages: 'external', platform: 'node', target: 'node20', logLevel: 'error', plugins: [compiledImports] };
   const entries = (pattern) => files.filter((file) => pattern.test(file)).map((file) => join(root, file));
   await build({ ...common, entryPoints: entries(/\.ts$/), format: 'esm' });
   await build({ ...common, entryPoints: entries(/\.cts$/), format: 'cjs', outExtension: { '.js': '.cjs' } });
+  await bundleCommand(files, into, finalDir);
   // Under node_modules/ no package.json of the project's applies: say that .js is an ES module.
   // Written last, it also marks the tree as complete.
   writeFileSync(join(into, 'package.json'), '{ "type": "module" }\n');
+}
+
+/**
+ * The command and the built-in scenarios once more, as one bundle with its packages (split into
+ * shared chunks, so a scenario file and the runner share one copy of each module), written over
+ * their per-file versions. A start then reads a few files instead of some 150 modules and their
+ * packages' resolution: about 0.2 s less CPU per child process. Each module's `import.meta.url`
+ * stays its own file's in the per-file tree, which is still there beside the bundle, so the paths
+ * it finds from there (the scenarios folder, the engine's child script, package.json) are the same.
+ * tsx stays a package import: its loader registers files relative to its own location.
+ */
+async function bundleCommand(files, into, finalDir) {
+  const { build } = await import('esbuild');
+  const ownUrl = {
+    name: 'own-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const path = relative(root, args.path);
+        if (path.startsWith('..') || path.startsWith('node_modules')) return undefined;
+        const url = pathToFileURL(join(finalDir, path.replace(/\.ts$/, '.js'))).href;
+        return { contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(url)), loader: 'ts' };
+      });
+    },
+  };
+  await build({
+    entryPoints: [join(root, 'harness', 'cli', 'main.ts'), ...files.filter((file) => /^scenarios\/.*\.ts$/.test(file)).map((file) => join(root, file))],
+    outdir: into,
+    outbase: root,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+    external: ['tsx', 'tsx/*'],
+    allowOverwrite: true,
+    plugins: [ownUrl],
+    // The packages' CommonJS code calls require() for Node's own modules.
+    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
+  });
 }
 
 function removeStale(keep) {
@@ -72,6 +115,9 @@ function removeStale(keep) {
 
 /** @returns {Promise<string>} the folder of the compiled sources (its harness/cli/main.js is the command) */
 export async function compiledSources() {
+  // Set by the suite's setup below: the children it starts skip reading every source to hash it.
+  const made = process.env[MADE_VARIABLE];
+  if (made && existsSync(join(made, 'package.json'))) return made;
   const files = sourceFiles();
   const name = digest(files);
   const dir = join(CACHE, name);
@@ -79,7 +125,7 @@ export async function compiledSources() {
   mkdirSync(CACHE, { recursive: true });
   const building = join(CACHE, `.${name}-${process.pid}`);
   try {
-    await compile(files, building);
+    await compile(files, building, dir);
     renameSync(building, dir);
   } catch (error) {
     // Another process made the same tree first: use that one.
@@ -93,5 +139,5 @@ export async function compiledSources() {
 
 /** vitest's globalSetup: compiled before the first test starts a command, not by many at once. */
 export async function setup() {
-  await compiledSources();
+  process.env[MADE_VARIABLE] = await compiledSources();
 }
