@@ -8,8 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { backends } from '../../faulty-backends/index.ts';
-import { edgeSettingNames, parseEdgeSettings } from '../../harness/config/edge.ts';
-import { microgatewaySettingNames, parseMicrogatewaySettings } from '../../harness/config/microgateway.ts';
+import { parseEdgeSettings } from '../../harness/config/edge.ts';
+import { parseMicrogatewaySettings } from '../../harness/config/microgateway.ts';
+import { personalities } from '../../harness/gateway/personalities.ts';
 import type { GatewayOptions } from '../../harness/gateway/gateway.ts';
 import { personalityNames } from '../../harness/gateway/personality.ts';
 import { backendsWithoutService, dockerfilePath, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
@@ -66,8 +67,8 @@ describe('docker-compose.yml', () => {
     expect(backendsWithoutService(compose, Object.keys(backends))).toEqual([]);
     const backendNames = new Set([...backendsOf(all).values()].map((invocation) => invocation.name));
     expect([...backendNames].sort()).toEqual(Object.keys(backends).sort());
-    const personalities = new Set([...gatewaysOf(all).values()].map((options) => options.personality));
-    expect([...personalities].sort()).toEqual([...personalityNames].sort());
+    const served = new Set([...gatewaysOf(all).values()].map((options) => options.personality));
+    expect([...served].sort()).toEqual([...personalityNames].sort());
   });
 
   test('every command is one the CLI accepts, with its settings taken from the environment only', async () => {
@@ -82,7 +83,7 @@ describe('docker-compose.yml', () => {
       const known =
         invocation.kind === 'backend'
           ? new Set([...commandVariables.backend, ...invocation.definition.settingNames])
-          : new Set([...commandVariables.gateway, ...(invocation.options.personality === 'edge' ? edgeSettingNames : microgatewaySettingNames)]);
+          : new Set([...commandVariables.gateway, ...personalities[invocation.options.personality].settingNames]);
       expect(Object.keys(service.environment).filter((key) => !known.has(key)), `service ${name}: unknown variables`).toEqual([]);
     }
   });

@@ -17,9 +17,12 @@ interface Run {
   stderr: string;
 }
 
-/** The shared runner, with NO_COLOR left empty: colour is off here because stdout is not a terminal. */
+/**
+ * The shared runner, with NO_COLOR left empty: colour is off here because stdout is not a terminal
+ * (and neither CI nor FORCE_COLOR asks for it, which picocolors would honour).
+ */
 async function faultgate(...args: string[]): Promise<Run> {
-  const result = await runCli(args, onTestFinished, { NO_COLOR: '' });
+  const result = await runCli(args, onTestFinished, { NO_COLOR: '', CI: '', FORCE_COLOR: '' });
   return { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

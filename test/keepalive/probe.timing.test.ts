@@ -20,7 +20,8 @@ import { createGateway, type Gateway } from '../../harness/gateway/gateway.ts';
 import { loadChain, parseChain, type Chain } from '../../harness/keepalive/chain.ts';
 import { startLatencyLink } from '../../harness/relay/latency-link.ts';
 import { defaultProbeSettings, planProbe, runProbe, runProbes, type ProbeResult } from '../../harness/keepalive/probe.ts';
-import { connectionName, markdownTable, shownMs } from '../../harness/keepalive/report.ts';
+import { markdownTable } from '../../harness/keepalive/probe-report.ts';
+import { connectionName, shownMs } from '../../harness/keepalive/report.ts';
 import { connectionsOf, exposure, isSafe } from '../../harness/keepalive/rule.ts';
 import { freePort, reservedPort, startGateway, tempDir } from '../helpers.ts';
 

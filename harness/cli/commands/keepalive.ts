@@ -6,6 +6,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { z } from 'zod';
 import { MAX_TIMER_MS, MAX_TIMER_SECONDS, tcpPort } from '../../config/fields.ts';
 import { FaultgateError } from '../../errors.ts';
@@ -13,7 +14,8 @@ import { parseTarget } from '../../gateway/gateway.ts';
 import { engineVersions, isEngineVersion } from '../../reference/microgateway-core.ts';
 import { loadChain, type Chain } from '../../keepalive/chain.ts';
 import { defaultProbeSettings, planProbe, runProbes, type ExternalGateway, type ProbePlan, type ProbeResult, type ProbeSettings } from '../../keepalive/probe.ts';
-import { checkJson, checkText, coloursFor, markdownTable, probeJson, probeText } from '../../keepalive/report.ts';
+import { checkJson, checkText } from '../../keepalive/check-report.ts';
+import { markdownTable, probeJson, probeText } from '../../keepalive/probe-report.ts';
 import { connectionsOf, isSafe } from '../../keepalive/rule.ts';
 import { exits, teach } from '../help.ts';
 
@@ -139,8 +141,7 @@ export function registerKeepalive(program: Command): void {
         const json = reports.map(({ chain, connections }) => checkJson(chain, connections));
         print(json.length === 1 ? json[0] : json);
       } else {
-        const colours = coloursFor(process.stdout);
-        process.stdout.write(reports.map(({ chain, connections }) => checkText(chain, connections, colours)).join('\n'));
+        process.stdout.write(reports.map(({ chain, connections }) => checkText(chain, connections, pc)).join('\n'));
       }
       if (reports.some(({ connections }) => connections.some((connection) => !isSafe(connection.verdict)))) process.exitCode = 1;
     });
@@ -198,8 +199,7 @@ export function registerKeepalive(program: Command): void {
       if (options.markdown) process.stdout.write(`${markdownTable(results)}\n`);
       else if (options.json) print(results.length === 1 ? probeJson(results[0] as ProbeResult) : results.map(probeJson));
       else {
-        const colours = coloursFor(process.stdout);
-        process.stdout.write(results.map((result) => probeText(result, colours)).join('\n'));
+        process.stdout.write(results.map((result) => probeText(result, pc)).join('\n'));
       }
       if (results.some((result) => result.verdict !== 'safe')) process.exitCode = 1;
     });
