@@ -1,7 +1,7 @@
 /**
  * The Edge document's 502, reproduced through the runner: the fault JSON, the handshakeTimeout
  * line with its measured age, and the answer at the handshake limit, judged by the gateway's own
- * timer (timing-verdict.ts). A timing file: it runs alone, before the parallel tests.
+ * timer (timing-verdict.ts), so it runs beside other files.
  */
 import { expect, it, describe } from 'vitest';
 import { loadScenarios } from '../../harness/runner/load-scenarios.ts';

@@ -3,8 +3,8 @@
  * swallow-client-hello` and `faultgate gateway --personality edge --set io.timeout.millis=1000
  * --set logging.dir=<dir>` in front of it. The 502 with the document's fault JSON comes after
  * about 1 s, system.log holds the handshakeTimeout line with an age near 1000 ms, and both
- * commands close everything and exit 0 on SIGINT. A timing file: it runs alone. (The +50 ms window
- * itself is shown in-process, by test/gateway/edge-handshake-timeout.timing.test.ts.)
+ * commands close everything and exit 0 on SIGINT. (The timer's own run is judged in-process, by
+ * test/gateway/edge-handshake-timeout.test.ts.)
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
