@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import type { MicrogatewaySettingsInput } from '../../harness/config/microgateway.ts';
 import { createGateway } from '../../harness/gateway/gateway.ts';
-import { startMicrogatewayCore, type EngineVersion } from '../../harness/reference/microgateway-core.ts';
-import { startFinDelayRelay } from '../../harness/relay/fin-delay-relay.ts';
+import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
+import { startMicrogatewayCore, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
+import { startFinDelayRelay, type FinDelayRelay } from '../../harness/relay/fin-delay-relay.ts';
 import { request, type Reply } from '../helpers.ts';
 import type { DifferentialCase } from './cases.ts';
 
@@ -51,7 +52,42 @@ interface StartedSide {
 
 const COMPARED_HEADERS = ['connection', 'keep-alive', 'content-type', 'content-length', 'transfer-encoding'];
 
-async function startSide(side: SideName, version: EngineVersion, target: string, settings: MicrogatewaySettingsInput, cleanup: Cleanup): Promise<StartedSide> {
+/** How long the engine's lines may take to reach its file after the client has its answer. */
+const LINES_DEADLINE_MS = 3000;
+
+/**
+ * The lines an engine shared by several cases wrote for one request path (its `proxy` field):
+ * waits until there are `expected`, then `settleMs` more for any beyond.
+ */
+export async function linesForPath(engine: ReferenceGateway, path: string, expected: number, settleMs = 200): Promise<string[]> {
+  const proxy = path.replace('/', '');
+  const mine = (lines: string[]) => lines.filter((line) => parseEventLogLine(line)?.proxy === proxy);
+  const deadline = performance.now() + LINES_DEADLINE_MS;
+  let lines = mine(await engine.readLines(0));
+  while (lines.length < expected && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    lines = mine(await engine.readLines(0));
+  }
+  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return mine(await engine.readLines(0));
+}
+
+/**
+ * Where a case runs: by default the document's path on a side of its own. With `engine`, the
+ * engine side is that already running engine, which routes `path` (a base path of the case's
+ * own) to `engineTarget`, so one engine process serves every case with the same settings.
+ */
+export interface Placement {
+  path: string;
+  engine?: { gateway: ReferenceGateway; target: string; relay?: FinDelayRelay };
+}
+
+async function startSide(side: SideName, version: EngineVersion, target: string, settings: MicrogatewaySettingsInput, cleanup: Cleanup, placement?: Placement): Promise<StartedSide> {
+  const shared = placement?.engine?.gateway;
+  if (side === 'engine' && shared) {
+    const path = placement.path;
+    return { url: shared.url, port: shared.port, pid: shared.pid, lines: (expected) => linesForPath(shared, path, expected) };
+  }
   if (side === 'engine') {
     const engine = await startMicrogatewayCore({ version, target, settings });
     cleanup(() => engine.close());
@@ -93,24 +129,30 @@ function parsed(reply: Reply): unknown {
   }
 }
 
-export async function runSide(side: SideName, version: EngineVersion, testCase: DifferentialCase, backend: RunningBackend, cleanup: Cleanup): Promise<Evidence> {
-  let target = backend.url;
-  const relay = testCase.idleRace ? await startFinDelayRelay({ target: { host: '127.0.0.1', port: backend.port }, holdFinMs: 5000 }) : undefined;
-  if (relay) {
-    cleanup(() => relay.close());
-    target = relay.url;
-  }
-  const started = await startSide(side, version, target, testCase.settings ?? {}, cleanup);
+/** The FIN-delay relay the idle race needs in front of the backend (one per side). */
+export async function idleRaceRelay(backend: RunningBackend, cleanup: Cleanup) {
+  const relay = await startFinDelayRelay({ target: { host: '127.0.0.1', port: backend.port }, holdFinMs: 5000 });
+  cleanup(() => relay.close());
+  return relay;
+}
+
+export async function runSide(side: SideName, version: EngineVersion, testCase: DifferentialCase, backend: RunningBackend, cleanup: Cleanup, placement?: Placement): Promise<Evidence> {
+  const shared = side === 'engine' ? placement?.engine : undefined;
+  const relay = testCase.idleRace && !shared ? await idleRaceRelay(backend, cleanup) : undefined;
+  // A shared engine's route already leads to this case's target (its own relay, for the race).
+  const target = shared?.target ?? relay?.url ?? backend.url;
+  const started = await startSide(side, version, target, testCase.settings ?? {}, cleanup, placement);
   // One keep-alive connection to the gateway, as a real client has: the gateway forwards the
   // client's Connection header to the target, and `close` would spoil the target's keep-alive.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   cleanup(() => agent.destroy());
-  const url = `${started.url}${PATH}`;
+  const url = `${started.url}${placement?.path ?? PATH}`;
+  const raceRelay = relay ?? (testCase.idleRace ? shared?.relay : undefined);
 
   let first: Evidence['first'];
-  if (relay) {
+  if (raceRelay) {
     // Listening before the first request: the backend may close before its answer reaches the client.
-    const finHeld = once(relay, 'fin-held');
+    const finHeld = once(raceRelay, 'fin-held');
     const reply = await request(url, { agent });
     first = { status: reply.status, body: parsed(reply) };
     await within(finHeld, 3000, `${side}: the backend's idle close (fin-held)`);

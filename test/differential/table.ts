@@ -12,11 +12,10 @@ import { backendNamed, backends } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { failureModel, methods, rowName, type Method, type ModelRow } from '../../faulty-backends/failure-model.ts';
 import { createGateway } from '../../harness/gateway/gateway.ts';
-import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import type { ProductExit } from '../../harness/gateway/personality.ts';
 import { startMicrogatewayCore, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
 import { exchange, type ClientView } from '../helpers.ts';
-import type { Evidence } from './sides.ts';
+import { linesForPath, type Evidence } from './sides.ts';
 
 /**
  * request_timeout 2 s: every silence ends within the run, and a busy machine does not make a
@@ -25,8 +24,6 @@ import type { Evidence } from './sides.ts';
 export const TABLE_SETTINGS = { edgemicro: { request_timeout: 2 } };
 /** A client that has heard nothing more this long after sending is left waiting ('open'): past the 4 s a swallowed Client Hello takes. */
 const OPEN_AFTER_MS = 6000;
-/** How long the engine's lines may take to reach its file after the client's view has settled. */
-const LINES_DEADLINE_MS = 2000;
 /** A body still being sent when the target fails (the sending rows), else a small one that goes out with the head. */
 const LARGE_BODY = Buffer.alloc(1024 * 1024, 'a');
 const SMALL_BODY = Buffer.alloc(16, 'a');
@@ -129,27 +126,13 @@ export async function runMimic(version: EngineVersion, testCase: TableCase, targ
   }
 }
 
-/** The engine's lines for one case's path; waits until there are `expected`, then a moment more for any beyond. */
-async function linesFor(engine: ReferenceGateway, path: string, expected: number, settleMs = 200): Promise<string[]> {
-  const proxy = path.replace('/', '');
-  const mine = (lines: string[]) => lines.filter((line) => parseEventLogLine(line)?.proxy === proxy);
-  const deadline = performance.now() + LINES_DEADLINE_MS;
-  let lines = mine(await engine.readLines(0));
-  while (lines.length < expected && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    lines = mine(await engine.readLines(0));
-  }
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
-  return mine(await engine.readLines(0));
-}
-
 /** The engine's side; `mimic` (running alongside) says how many lines to wait for and whether the engine should die. */
 export async function runEngine(engine: ReferenceGateway, testCase: TableCase, target: string, mimic: Promise<SideView>): Promise<SideView> {
   // A racy row's path is used again; its earlier runs' lines are not this run's.
-  const before = (await linesFor(engine, testCase.path, 0, 0)).length;
+  const before = (await linesForPath(engine, testCase.path, 0, 0)).length;
   const client = await send(`${engine.url}${testCase.path}`, testCase);
   const expected = await mimic;
-  const lines = (await linesFor(engine, testCase.path, before + expected.lines.length)).slice(before);
+  const lines = (await linesForPath(engine, testCase.path, before + expected.lines.length)).slice(before);
   let exit: SideView['exit'];
   if (expected.exit) {
     const ended = await Promise.race([engine.exit, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000))]);
