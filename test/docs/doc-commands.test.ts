@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
 import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
 import { commandRules, ruleFor } from './command-rules.ts';
 import { commandsIn, difference, promisedExit, type DocCommand } from './doc-commands.ts';
@@ -96,6 +97,20 @@ describe('the commands the docs show', () => {
       if (command.expected) expect(difference(command.expected, outcome.output.split('\n')), `${outcome.output}${refresh}`).toBeUndefined();
     });
   }
+});
+
+describe('the tour', () => {
+  // The README's `npx faultgate run all` is what `npm start` runs; its run above is read once more
+  // here rather than started a second time.
+  it('run all (npm start): narrates every scenario and its fix, and exits 0', async () => {
+    const outcome = await outcomes.get('npx faultgate run all');
+    if (!outcome) throw new Error('the README no longer shows `npx faultgate run all`');
+    expect(outcome.code).toBe(0);
+    for (const scenario of await loadScenarios()) expect(outcome.output).toContain(`━━ ${scenario.name}: ${scenario.title}`);
+    expect(outcome.output).not.toContain('✘');
+    expect(outcome.output).toContain('timeline');
+    expect(outcome.output).toContain('the fix    npx faultgate run keepalive-timeout-aligned');
+  });
 });
 
 describe("the examples in each command's --help", () => {
