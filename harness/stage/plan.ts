@@ -5,8 +5,9 @@
  * so that adding a backend adds its rows with no change to this file.
  */
 import { failureModel, rowName } from '../../faulty-backends/failure-model.ts';
-import { failureKey, type ModelFailure } from '../../faulty-backends/faults.ts';
+import { failureKey, type Fault, type FailureKey, type ModelFailure } from '../../faulty-backends/faults.ts';
 import { backends, type BackendDefinition, type BackendName } from '../../faulty-backends/index.ts';
+import type { FailurePhase } from '../gateway/failures.ts';
 import { personalities } from '../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../gateway/personality.ts';
 import type { DemoRequests, DemoVariant, StageTimings } from './demo.ts';
@@ -25,20 +26,29 @@ export interface PlannedRow {
 /** The backends in the registry's order, the order of the table. */
 export const stageBackends = (): BackendName[] => Object.keys(backends) as BackendName[];
 
+const definitionOf = (name: BackendName): BackendDefinition => backends[name];
+
+/** What a request to a backend meets: a failure of the model's vocabulary, 'none' (the control), or undefined (one the model lacks). */
+export type StageFailure = ModelFailure | 'none' | undefined;
+
+/** The model's row of that name (it says whether the answer is a policy refusal), else the bare phase and fault. */
+function failureNamed(key: FailureKey): ModelFailure {
+  const [phase, fault] = key.split(' × ') as [FailurePhase, Fault];
+  return failureModel.find((row) => rowName(row) === key) ?? { phase, fault };
+}
+
 /**
  * The failure a request to the backend meets: the one it declares, else the model's row for it
- * with its default settings; 'none' for the control; undefined for a failure the model lacks.
+ * with its default settings.
  */
-export function failureOf(name: BackendName): ModelFailure | 'none' | undefined {
+export function failureOf(name: BackendName): StageFailure {
   const declared = definitionOf(name).demo?.failure;
   if (declared === 'none') return 'none';
-  if (declared) return failureModel.find((row) => rowName(row) === declared);
+  if (declared) return failureNamed(declared);
   return failureModel.find((row) => 'backend' in row.target && row.target.backend === name && row.target.settings === undefined);
 }
 
-const definitionOf = (name: BackendName): BackendDefinition => backends[name];
-
-function reproduces(personality: PersonalityName, name: BackendName, failure: ModelFailure | 'none' | undefined, t: StageTimings): string {
+function reproduces(personality: PersonalityName, name: BackendName, failure: StageFailure, t: StageTimings): string {
   const definition = definitionOf(name);
   const answer = failure && failure !== 'none' ? personalities[personality].demo.answers[failureKey(failure)]?.(t) : undefined;
   if (definition.demo?.reproduces) return definition.demo.reproduces(answer?.answer, t);
