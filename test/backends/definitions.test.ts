@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { backendNamed, backends, type BackendName } from '../../faulty-backends/index.ts';
 import { failureOf } from '../../harness/stage/plan.ts';
 import { listenersOf, rawConnect, reservedPort, startBackend, traced } from '../helpers.ts';
-import { registryProblems } from './registry.ts';
+import { listeningBackends, registryProblems } from './registry.ts';
 
 const definition = (name: BackendName) => backendNamed(name);
 
@@ -58,11 +58,7 @@ describe('the registry', () => {
 });
 
 describe('backend lifecycle', () => {
-  // Every backend but those whose failure is that nothing accepts the connection (the model's "connecting" phase).
-  const listening = (Object.keys(backends) as BackendName[]).filter((name) => {
-    const failure = failureOf(name);
-    return failure === 'none' || failure?.phase !== 'connecting';
-  });
+  const listening = listeningBackends(Object.keys(backends) as BackendName[], failureOf);
 
   it.each(listening)('%s: listens on an ephemeral loopback port; close() stops listening and drops its connections', async (name) => {
     const backend = await startBackend(name);

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsWithoutService, loadCompose } from '../compose/compose-file.ts';
 import { missingPaths, readmeLayout, unlistedFiles } from '../layout.ts';
-import { registryProblems } from './registry.ts';
+import { listeningBackends, registryProblems, silentBackends } from './registry.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const NAME = 'throwaway-fin-at-once';
@@ -106,8 +106,10 @@ describe('a backend added as one file', () => {
     expect(help.backendSettingSections().flatMap((section) => section.lines)).toContain(`  ${NAME}: closes (FIN) once the request head has arrived`);
   });
 
-  it("has a row per personality in `up`, with each personality's answer to the failure it declares", async () => {
-    const { planStage } = await fromCopy<typeof import('../../harness/stage/plan.ts')>('harness/stage/plan.ts');
+  it("has a row per personality in `up`, with each personality's answer to the failure it declares; the lifecycle test starts it, the fuzzer sends to it", async () => {
+    const { failureOf, planStage, stageBackends } = await fromCopy<typeof import('../../harness/stage/plan.ts')>('harness/stage/plan.ts');
+    expect(listeningBackends(stageBackends(), failureOf).map(String)).toContain(NAME);
+    expect(silentBackends(stageBackends(), failureOf).map(String)).not.toContain(NAME);
     const rows = planStage({ handshakeLimitMs: 1000, idleCloseMs: 300, finHoldMs: 10000, requestTimeoutS: 1 }).filter((row) => String(row.backend) === NAME);
     expect(rows.map(({ personality, variant, reproduces, requests, logs }) => ({ personality, variant, reproduces, requests, logs }))).toEqual([
       { personality: 'edge', variant: undefined, reproduces: '502 Unexpected EOF at target: the target closes before answering', requests: { kind: 'one' }, logs: false },

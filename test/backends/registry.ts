@@ -2,12 +2,14 @@
  * The one step of adding a backend that a file cannot do by itself: naming it in the typed
  * registry (faulty-backends/index.ts), which keeps BackendName a closed union the type checker
  * holds scenarios and the failure model to. This finds a backend file the registry does not name,
- * so the step cannot be forgotten silently.
+ * so the step cannot be forgotten silently. And the lists of backends the tests share, derived
+ * from the registry and the failure model rather than written out.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendDefinition } from '../../faulty-backends/backend.ts';
+import type { StageFailure } from '../../harness/stage/plan.ts';
 
 /** What defineBackend() returns, told apart from the other exports of a backend folder's files. */
 function isDefinition(value: unknown): value is BackendDefinition {
@@ -28,4 +30,22 @@ export async function registryProblems(folder: string, registry: readonly string
     ...(name === file ? [] : [`${file}.ts defines "${name}": a backend is named like its file`]),
     ...(known.has(name) ? [] : [`${file}.ts: "${name}" is not in the backends of faulty-backends/index.ts`]),
   ]);
+}
+
+type FailureOf<Name extends string> = (name: Name) => StageFailure;
+
+/** The backends that accept connections: all but those whose failure is that nothing does (the model's "connecting" phase). */
+export function listeningBackends<Name extends string>(names: readonly Name[], failureOf: FailureOf<Name>): Name[] {
+  return names.filter((name) => {
+    const failure = failureOf(name);
+    return failure === 'none' || failure?.phase !== 'connecting';
+  });
+}
+
+/** The backends whose every answer waits for a gateway limit: the model's silences. */
+export function silentBackends<Name extends string>(names: readonly Name[], failureOf: FailureOf<Name>): Name[] {
+  return names.filter((name) => {
+    const failure = failureOf(name);
+    return failure !== 'none' && failure?.fault === 'silence';
+  });
 }

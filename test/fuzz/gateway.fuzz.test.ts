@@ -8,16 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { backends, type BackendName } from '../../faulty-backends/index.ts';
 import { failureOf } from '../../harness/stage/plan.ts';
+import { silentBackends } from '../backends/registry.ts';
 import { fuzz } from './property.ts';
 
 /**
  * Backends whose every answer waits for a gateway limit (the failure model's silences): too slow
  * for npm test, run by the bench.
  */
-export const slowBackends: readonly BackendName[] = (Object.keys(backends) as BackendName[]).filter((name) => {
-  const failure = failureOf(name);
-  return failure !== 'none' && failure?.fault === 'silence';
-});
+export const slowBackends: readonly BackendName[] = silentBackends(Object.keys(backends) as BackendName[], failureOf);
 
 describe('fuzz: no request ends the process, wedges a gateway or leaks a socket', () => {
   it('generated requests through both personalities, every backend that answers at once', async () => {
