@@ -3,12 +3,20 @@
  * HTTP forbids. Edge rejects such a response (protocol.http.ResponseWithBody). Node's parser, and
  * so Microgateway, takes the 204 as having no body and then fails on the bytes that follow a
  * `Connection: close` message (HPE_CLOSED_CONNECTION), so Microgateway answers 502 with that
- * parse error, as microgateway-core itself does.
+ * parse error, as microgateway-core itself does. With an empty body the 204 is what HTTP asks
+ * for (no body, no Content-Length): the fix.
  */
 import net from 'node:net';
 import { z } from 'zod';
 import { defineBackend } from './backend.ts';
 import { whenRequestRead } from './read-request.ts';
+
+/** The response's bytes: the status line, and the body with its framing when there is one. */
+function noContentResponse(status: 204 | 205, body: string): string {
+  const reason = status === 204 ? 'No Content' : 'Reset Content';
+  const framing = body === '' ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  return `HTTP/1.1 ${status} ${reason}\r\n${framing}Connection: close\r\n\r\n${body}`;
+}
 
 export const noContentWithBody = defineBackend({
   name: 'no-content-with-body',
@@ -16,16 +24,14 @@ export const noContentWithBody = defineBackend({
   settings: z
     .object({
       status: z.union([z.literal(204), z.literal(205)]).default(204).describe('the status it answers'),
-      body: z.string().min(1).default('{"note":"a body that a 204 must not have"}').describe('the body it sends with it anyway'),
+      body: z.string().default('{"note":"a body that a 204 must not have"}').describe('the body it sends with it anyway ("": none, and no Content-Length: the fix)'),
     })
     .strict(),
   protocol: () => 'http',
-  explain: (settings) => `answers ${settings.status} with a ${Buffer.byteLength(settings.body)}-byte body and a Content-Length`,
+  explain: (settings) =>
+    settings.body === '' ? `answers ${settings.status} with no body and no Content-Length, as HTTP requires` : `answers ${settings.status} with a ${Buffer.byteLength(settings.body)}-byte body and a Content-Length`,
   async serve(settings, backend, listenOptions) {
-    const reason = settings.status === 204 ? 'No Content' : 'Reset Content';
-    const response =
-      `HTTP/1.1 ${settings.status} ${reason}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(settings.body)}\r\nConnection: close\r\n\r\n${settings.body}`;
+    const response = noContentResponse(settings.status, settings.body);
     const server = net.createServer((socket) => {
       const conn = backend.track(socket);
       whenRequestRead(socket, backend, conn, 0, () => {

@@ -15,6 +15,27 @@ export const documents = {
     product: 'Apigee Edge',
     title: '502 Bad Gateway Unexpected EOF',
   },
+  'edge-502-response-405-without-allow': {
+    product: 'Apigee Edge',
+    title: '502 Bad Gateway - Response 405 without Allow Header',
+  },
+  'edge-502-response-with-body': {
+    product: 'Apigee Edge',
+    title: '502 Bad Gateway - ResponseWithBody',
+  },
+  'edge-504-gateway-timeout': {
+    product: 'Apigee Edge',
+    title: '504 Gateway Timeout',
+  },
+  // Two how-tos rather than playbooks: the 504 and 405 scenarios quote their resolutions.
+  'edge-configuring-io-timeout': {
+    product: 'Apigee Edge',
+    title: 'Configuring I/O timeout on Message Processors',
+  },
+  'edge-ignore-allow-header-405': {
+    product: 'Apigee Edge',
+    title: 'Configuring ignore allow header for 405 property in Message Processors',
+  },
 } as const;
 
 export type DocumentId = keyof typeof documents;

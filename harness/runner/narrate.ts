@@ -171,6 +171,14 @@ function narrateMessageId(evidence: Evidence, c: Colors): string {
   return `${c.dim('message id')} ${id} (${MESSAGE_ID_HEADER} ${where})${inLog ? ': the messageid of the log line below' : ''}`;
 }
 
+/** The resolution, quoted from the document (or from the related document named), or marked as the harness's own words. */
+function narrateResolution(resolution: string, from: Scenario['resolutionFrom'], c: Colors): string {
+  if (from === 'document') return `${c.dim('resolution')} "${resolution}"`;
+  if (from === 'harness') return `${c.dim('resolution')} ${resolution} ${c.dim("(in the harness's words: the document gives none to quote)")}`;
+  const source = documents[from];
+  return `${c.dim('resolution')} "${resolution}" ${c.dim(`(${source.product}: "${source.title}")`)}`;
+}
+
 /** After the timeline: the packets (wire mode), the answer, what the wire showed, the product log, the verdict and the fix. */
 export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors = pc): string[] {
   const out: string[] = ['', ...narratePackets(evidence, c)];
@@ -189,16 +197,10 @@ export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors
   out.push('');
   out.push(
     evidence.ok
-      ? c.green(`✔ as the document says (${scenario.role === 'fix' ? 'no 502' : `${evidence.response?.status ?? 'no answer'}`}, ${Math.round(evidence.elapsedMs)} ms)`)
+      ? c.green(`✔ ${scenario.role === 'fix' ? 'fixed ' : ''}as the document says (${evidence.response?.status ?? 'no answer'}, ${Math.round(evidence.elapsedMs)} ms)`)
       : c.red(`✘ not as the document says:\n    ${evidence.problems.join('\n    ')}`),
   );
-  if (scenario.resolution) {
-    out.push(
-      scenario.resolutionFrom === 'document'
-        ? `${c.dim('resolution')} "${scenario.resolution}"`
-        : `${c.dim('resolution')} ${scenario.resolution} ${c.dim('(in the harness\'s words: the document gives none to quote)')}`,
-    );
-  }
+  if (scenario.resolution) out.push(narrateResolution(scenario.resolution, scenario.resolutionFrom, c));
   if (scenario.twin) {
     out.push(`${c.dim(scenario.role === 'failure' ? 'the fix' : 'the failure')}    ${INVOCATION} run ${scenario.twin}${evidence.wire ? ' --wire' : ''}`);
   }

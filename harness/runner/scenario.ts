@@ -98,8 +98,11 @@ export const scenarioSchema = z
     twin: z.string().optional(),
     /** the document's resolution, in its words */
     resolution: z.string().optional(),
-    /** whose words the resolution is: the document's (quoted), or the harness's own where the document gives none to quote */
-    resolutionFrom: z.enum(['document', 'harness'], { error: 'expected document or harness' }).default('document'),
+    /**
+     * whose words the resolution is: the document's (quoted), the harness's own where the document
+     * gives none to quote, or another Apigee document's (quoted; its id in documents.ts)
+     */
+    resolutionFrom: z.enum(['document', 'harness', ...documentIds], { error: `expected document, harness or one of ${documentIds.join(', ')}` }).default('document'),
     gateway: z
       .object({
         personality: z.enum(personalityNames, { error: `expected one of ${personalityNames.join(', ')}` }),

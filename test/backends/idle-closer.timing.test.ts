@@ -93,4 +93,13 @@ describe('healthy', () => {
     expect(response.head.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
     expect(client.received().toString().endsWith('\r\n\r\ndown')).toBe(true);
   });
+
+  it('with delayMs: the same answer, no sooner than delayMs after the request (a slow backend)', async () => {
+    const backend = await startBackend('healthy', { delayMs: 200 });
+    const client = await rawConnect(backend.port);
+    const sent = performance.now();
+    const response = await exchange(client);
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(199);
+    expect(response.head.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
 });

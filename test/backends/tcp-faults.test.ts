@@ -116,6 +116,34 @@ describe('no-content-with-body', () => {
     await client.ended;
     expect(client.received().toString()).toBe('HTTP/1.1 205 Reset Content\r\nContent-Type: application/json\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx');
   });
+
+  it('with an empty body: the 204 HTTP asks for, no body and no Content-Length (the fix)', async () => {
+    const backend = await startBackend('no-content-with-body', { body: '' });
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    await client.ended;
+    expect(client.received().toString()).toBe('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+  });
+});
+
+describe('method-not-allowed', () => {
+  const HEAD = 'HTTP/1.1 405 Method Not Allowed\r\n';
+  const REST = 'Content-Type: application/json\r\nContent-Length: 30\r\n\r\n{"error":"method not allowed"}';
+
+  it('answers 405 with no Allow header, and keeps the connection open', async () => {
+    const backend = await startBackend('method-not-allowed');
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    expect((await client.receivedAtLeast(HEAD.length + REST.length)).toString()).toBe(HEAD + REST);
+  });
+
+  it('with sendAllow: the same 405, listing the methods it allows (the fix)', async () => {
+    const backend = await startBackend('method-not-allowed', { sendAllow: true });
+    const client = await rawConnect(backend.port);
+    client.socket.write(GET);
+    const allow = 'Allow: GET, POST, HEAD\r\n';
+    expect((await client.receivedAtLeast(HEAD.length + allow.length + REST.length)).toString()).toBe(HEAD + allow + REST);
+  });
 });
 
 describe('closed-port', () => {

@@ -39,6 +39,25 @@ describe('the Edge document: the fix', () => {
   });
 });
 
+describe('the Edge playbooks: each failure beside its fix', () => {
+  it.each([
+    ['edge-405-without-allow', 502, 'response-405-without-allow', 'edge-405-with-allow', 405],
+    ['edge-204-with-body', 502, 'response-with-body', 'edge-204-without-body', 204],
+    ['edge-504-slow-backend', 504, 'io-timeout', 'edge-504-io-timeout-raised', 200],
+  ])('%s answers %d (%s); %s passes the target\'s %d on', async (failureName, failureStatus, kind, fixName, fixStatus) => {
+    const [failure, fix] = await Promise.all([runScenario(scenario(failureName)), runScenario(scenario(fixName))]);
+    expect(failure.problems).toEqual([]);
+    expect([failure.response?.status, failure.failure?.kind]).toEqual([failureStatus, kind]);
+    expect(fix.problems).toEqual([]);
+    expect([fix.response?.status, fix.failure]).toEqual([fixStatus, undefined]);
+    // Neither client sees Edge's message id: Trace's value, in the evidence only.
+    for (const evidence of [failure, fix]) {
+      expect(evidence.response?.headers['x-apigee.message-id']).toBeUndefined();
+      expect(evidence.messageId).toMatch(/^[0-9a-f]+-1$/);
+    }
+  });
+});
+
 describe('the Microgateway document: 502 socket hang up', () => {
   it('keepalive-timeout-mismatch: a reused connection meets the target’s FIN', async () => {
     const ran = await run('keepalive-timeout-mismatch');
