@@ -33,6 +33,14 @@ export interface ModelRow extends ModelFailure {
 export const methods = ['GET', 'HEAD', 'POST'] as const;
 export type Method = (typeof methods)[number];
 
+/**
+ * The payload of the size rows: 1 MiB + 1 byte, past HTTPRequest/HTTPResponse.body.buffer.limit
+ * set to 1 MiB. Microgateway has no limit of its own (measured with 10 MB + 1 byte: passed on both
+ * ways, both releases), so the table sends less than Edge's 10 MB, and one process's ten
+ * concurrent copies of it stay cheap.
+ */
+export const TABLE_BODY_BYTES = 1024 * 1024 + 1;
+
 /** A host name under .invalid, which RFC 6761 reserves never to resolve. */
 export const UNRESOLVABLE_TARGET = 'http://faultgate-unresolvable.invalid:8080';
 
@@ -58,6 +66,14 @@ export const failureModel: readonly ModelRow[] = [
     bodyBytes: 8 * 1024 * 1024,
     wire: 'the target stops reading after 64 KiB of an 8 MiB request body (more than loopback buffers hold)',
   },
+  {
+    phase: 'sending',
+    fault: 'request-body-over-limit',
+    target: { backend: 'healthy' },
+    methods: ['POST'],
+    bodyBytes: TABLE_BODY_BYTES,
+    wire: "the client's POST body is past Edge's payload limit (HTTPRequest.body.buffer.limit)",
+  },
   { phase: 'awaiting-response', fault: 'fin', target: { backend: 'fin-mid-request' }, wire: 'FIN once the request has arrived, no response' },
   { phase: 'awaiting-response', fault: 'rst', target: { backend: 'reset-mid-request' }, wire: 'RST once the request has arrived, no response' },
   { phase: 'awaiting-response', fault: 'silence', target: { backend: 'never-respond' }, wire: 'the request is read and never answered' },
@@ -69,6 +85,7 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-head', fault: '405-without-allow', target: { backend: 'method-not-allowed' }, wire: '405 Method Not Allowed without Allow', policyRefusal: true },
   { phase: 'receiving-head', fault: 'long-status-line', target: { backend: 'long-status-line' }, wire: 'a 2,100-byte status line', policyRefusal: true },
   { phase: 'receiving-head', fault: 'duplicate-header', target: { backend: 'duplicate-header' }, wire: 'Expires twice', policyRefusal: true },
+  { phase: 'receiving-head', fault: 'headers-over-limit', target: { backend: 'large-headers' }, wire: "26,000 bytes of header lines: past Edge's 25,600 and Node's 16 KiB" },
   { phase: 'receiving-head', fault: 'conflicting-content-length', target: { backend: 'conflicting-content-length' }, wire: 'Content-Length: 2 and Content-Length: 4' },
   { phase: 'receiving-body', fault: 'fin', target: { backend: 'fin-mid-body' }, wire: 'FIN after 16 of 1024 body bytes' },
   {
@@ -81,6 +98,14 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-body', fault: 'silence', target: { backend: 'stall-mid-body' }, wire: 'silence after 16 of 1024 body bytes' },
   { phase: 'receiving-body', fault: 'bad-chunk-size', target: { backend: 'bad-chunk-size' }, wire: 'chunked, with the chunk size "zz"' },
   { phase: 'receiving-body', fault: 'body-past-content-length', target: { backend: 'overlong-body' }, wire: '32 body bytes for Content-Length 16, in one write', endsEngine: true },
+  {
+    phase: 'receiving-body',
+    fault: 'body-over-limit',
+    target: { backend: 'large-body', settings: { bodyBytes: TABLE_BODY_BYTES } },
+    wire: "a body past Edge's payload limit (HTTPResponse.body.buffer.limit)",
+    policyRefusal: true,
+  },
+  { phase: 'receiving-body', fault: 'false-encoding', target: { backend: 'false-gzip' }, wire: 'Content-Encoding: gzip over a plain body', policyRefusal: true },
   { phase: 'receiving-body', fault: 'body-on-204', target: { backend: 'no-content-with-body' }, wire: '204 with a 42-byte body and its Content-Length' },
 ];
 

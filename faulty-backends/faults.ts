@@ -22,6 +22,10 @@ export const faults = [
   '405-without-allow',
   'long-status-line',
   'duplicate-header',
+  'headers-over-limit',
+  'body-over-limit',
+  'false-encoding',
+  'request-body-over-limit',
 ] as const;
 export type Fault = (typeof faults)[number];
 

@@ -19,6 +19,9 @@ import { stallMidRequest } from './stall-mid-request.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import { longStatusLine } from './long-status-line.ts';
 import { duplicateHeader } from './duplicate-header.ts';
+import { largeHeaders } from './large-headers.ts';
+import { largeBody } from './large-body.ts';
+import { falseGzip } from './false-gzip.ts';
 import { closedPort } from './closed-port.ts';
 import { finMidRequest } from './fin-mid-request.ts';
 import { healthy } from './healthy.ts';
@@ -41,6 +44,9 @@ export const backends = {
   'method-not-allowed': methodNotAllowed,
   'long-status-line': longStatusLine,
   'duplicate-header': duplicateHeader,
+  'large-headers': largeHeaders,
+  'large-body': largeBody,
+  'false-gzip': falseGzip,
   'bad-chunk-size': badChunkSize,
   'bad-header': badHeader,
   'bad-status-line': badStatusLine,
@@ -73,5 +79,5 @@ export function startBackend(name: BackendName, settings?: unknown, listen?: Lis
   return definitions[name].start(settings, listen);
 }
 
-export { methodNotAllowed, longStatusLine, duplicateHeader, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, stallMidRequest, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
+export { methodNotAllowed, longStatusLine, duplicateHeader, largeHeaders, largeBody, falseGzip, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, stallMidRequest, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

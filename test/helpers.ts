@@ -72,7 +72,7 @@ export interface ClientView {
  * One request on a connection of its own, reported whatever happens: a response that completes,
  * one cut short, or nothing more by `openAfterMs` (then the client gives up and says 'open').
  */
-export function exchange(url: string, options: { method?: string; body?: Buffer; openAfterMs: number }): Promise<ClientView> {
+export function exchange(url: string, options: { method?: string; body?: Buffer; openAfterMs: number; maxHeaderSize?: number }): Promise<ClientView> {
   const started = performance.now();
   return new Promise((resolve) => {
     const view: ClientView = { headers: {}, body: '', bodyBytes: 0, end: 'open', elapsedMs: 0 };
@@ -87,7 +87,8 @@ export function exchange(url: string, options: { method?: string; body?: Buffer;
       req.destroy();
     };
     const deadline = setTimeout(() => settle('open'), options.openAfterMs);
-    const req = http.request(url, { method: options.method ?? 'GET', agent: false }, (res) => {
+    const limit = options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
+    const req = http.request(url, { method: options.method ?? 'GET', agent: false, ...limit }, (res) => {
       view.status = res.statusCode;
       view.headers = res.headers;
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { FaultgateError } from '../errors.ts';
 import { describeIssue } from './describe-issue.ts';
-import { millis, name, positiveMillis, tcpPort } from './fields.ts';
+import { bytes, millis, name, positiveMillis, tcpPort } from './fields.ts';
 import type { LoadedFile } from './load-file.ts';
 
 /** An environment's TargetServer, as Edge defines one: a host, a port, and whether it is in service. */
@@ -51,6 +51,12 @@ export const edgeSettingsSchema = z
     env: name('an environment name').default('test').describe('the environment system.log prints'),
     api: name('an API proxy name').default('faultgate').describe('the API proxy system.log prints'),
     rev: z.number({ error: 'expected a revision number' }).int().positive().default(1).describe('the proxy revision system.log prints'),
+    'HTTPRequest.body.buffer.limit': bytes()
+      .default(10 * 1024 * 1024)
+      .describe('conf_http_HTTPRequest.body.buffer.limit (10m): a request payload past this is answered 413 TooBigBody'),
+    'HTTPResponse.body.buffer.limit': bytes()
+      .default(10 * 1024 * 1024)
+      .describe('conf_http_HTTPResponse.body.buffer.limit (10m): a target payload past this is answered 502 TooBigBody'),
     'keepalive.honour.hint': z
       .boolean({ error: 'expected true or false' })
       .default(false)

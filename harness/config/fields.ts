@@ -44,6 +44,14 @@ export const seconds = () =>
     .max(MAX_TIMER_SECONDS, atMost(MAX_TIMER_SECONDS, 'seconds'))
     .meta({ unit: 's' });
 
+/** A size in bytes that must be more than 0 (a product's buffer limit). */
+export const bytes = () =>
+  z
+    .number({ error: 'expected a whole number of bytes' })
+    .int({ error: 'expected a whole number of bytes' })
+    .positive({ error: 'must be more than 0 bytes' })
+    .meta({ unit: 'bytes' });
+
 export const tcpPort = () =>
   z
     .number({ error: 'expected a port number' })

@@ -9,6 +9,7 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import { type EdgeSettings } from '../config/edge.ts';
 import type { Failure, FailureKind } from './failures.ts';
+import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, NODE_HEAD_LIMIT, RESPONSE_HEADERS_LIMIT } from './edge-payload.ts';
 import { createLoadBalancer, type TargetBalancer } from './load-balancer.ts';
 import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
@@ -42,6 +43,10 @@ export const edgeFaults = {
   without405Allow: fault(502, 'Received 405 Response without Allow Header', 'protocol.http.Response405WithoutAllowHeader'),
   tooBigLine: fault(502, 'response line size exceeding 2,048', 'protocol.http.TooBigLine'),
   resetContentWithBody: fault(502, 'Received 205 Response with message body', 'protocol.http.ResponseWithBody'),
+  tooBigHeaders: fault(502, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'),
+  tooBigBody: fault(502, 'Body buffer overflow', 'protocol.http.TooBigBody'),
+  requestTooBigBody: fault(413, 'Body buffer overflow', 'protocol.http.TooBigBody'),
+  decompressionFailure: fault(502, 'Decompression failure at response', 'messaging.adaptors.http.flow.DecompressionFailureAtResponse'),
 } as const;
 
 export type EdgeFaultName = keyof typeof edgeFaults;
@@ -63,6 +68,8 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'handshake-timeout':
       return 'badGateway';
     case 'bad-response':
+      // Node's parser stops at NODE_HEAD_LIMIT, well past Edge's own limit on header lines.
+      return failure.error.code === 'HPE_HEADER_OVERFLOW' ? 'tooBigHeaders' : 'badGateway';
     case 'bad-framing':
       // Not in the documents: the Message Processor "does not receive a response", as for the handshake.
       return 'badGateway';
@@ -87,6 +94,12 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
       return 'badGateway';
     case 'no-active-targets':
       return 'noActiveTargets';
+    case 'response-headers-too-big':
+      return 'tooBigHeaders';
+    case 'response-body-too-big':
+      return 'tooBigBody';
+    case 'decompression-failure':
+      return 'decompressionFailure';
     case 'connect-refused':
     case 'connect-timeout':
     case 'connect-failed':
@@ -106,15 +119,21 @@ export const RESPONSE_LINE_LIMIT = 2048;
  */
 export const SINGLE_HEADERS: ReadonlySet<string> = new Set(['expires']);
 
-/** The responses the Message Processor refuses although they parse. */
-export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead): ResponseRefusal | undefined {
+/** The responses the Message Processor refuses although they parse; bodyLimit: HTTPResponse.body.buffer.limit. */
+export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead, method: string, bodyLimit: number): ResponseRefusal | undefined {
   if ((status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined)) return { kind: 'response-with-body' };
   if (status === 405 && headers.allow === undefined) return { kind: 'response-405-without-allow' };
   // "HTTP/1.1 200 OK": the version, the code, the reason, two spaces.
   if (`HTTP/${head.httpVersion} ${status} ${head.statusMessage ?? ''}`.length > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };
+  if (headerLineBytes(head.rawHeaders) > RESPONSE_HEADERS_LIMIT) return { kind: 'response-headers-too-big' };
+  if (!bodiless(status, method) && declaresTooBig(headers, bodyLimit)) return { kind: 'response-body-too-big' };
+  return duplicatedSingleHeader(head.rawHeaders);
+}
+
+function duplicatedSingleHeader(rawHeaders: readonly string[]): ResponseRefusal | undefined {
   const seen = new Set<string>();
-  for (let index = 0; index < head.rawHeaders.length; index += 2) {
-    const name = head.rawHeaders[index] ?? '';
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] ?? '';
     const key = name.toLowerCase();
     if (!SINGLE_HEADERS.has(key)) continue;
     if (seen.has(key)) return { kind: 'duplicate-header', header: name };
@@ -192,6 +211,9 @@ function messageIds(settings: EdgeSettings): Personality['begin'] {
 export function createEdgePersonality(settings: EdgeSettings, target?: URL): Personality {
   const jsonHeaders = { 'Content-Type': 'application/json' };
   const balancer = target && createLoadBalancer(settings, target);
+  const responseLimit = settings['HTTPResponse.body.buffer.limit'];
+  const requestLimit = settings['HTTPRequest.body.buffer.limit'];
+  const requestTooBig: FailureAnswer = { status: 413, headers: jsonHeaders, body: bodies.requestTooBigBody };
   return {
     name: 'edge',
     policy: {
@@ -216,7 +238,10 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
       `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}` +
       (balancer ? `; ${balancer.describe()}` : ''),
     begin: messageIds(settings),
-    refusesResponse: edgeRefusal,
+    refusesResponse: (status, headers, head, method) => edgeRefusal(status, headers, head, method, responseLimit),
+    holdsBody: (status, headers, method) => edgeHeldBody(status, headers, method, responseLimit),
+    refusesRequest: (headers) => (declaresTooBig(headers, requestLimit) ? requestTooBig : undefined),
+    maxResponseHeadBytes: NODE_HEAD_LIMIT,
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       // Already answered (the response failing after its parse error), nothing more to say.
       if (failure.afterAnswer) return { client: 'hang', lines: [] };

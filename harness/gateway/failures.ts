@@ -25,12 +25,18 @@ export const failureKinds = [
   'response-line-too-big', // a status line longer than the product accepts
   'duplicate-header', // a header the product allows once, sent twice
   'no-active-targets', // every server of the gateway's load balancer is out of service: no connection was tried
+  'response-headers-too-big', // header lines longer in all than the product accepts
+  'response-body-too-big', // a body longer than the product buffers
+  'decompression-failure', // a body that does not decode as its Content-Encoding says, in a product that decodes it
 ] as const;
 
 export type FailureKind = (typeof failureKinds)[number];
 
 /** The kinds that are a personality refusing a response that parsed. */
-export type RefusalKind = Extract<FailureKind, 'response-with-body' | 'response-405-without-allow' | 'response-line-too-big' | 'duplicate-header'>;
+export type RefusalKind = Extract<
+  FailureKind,
+  'response-with-body' | 'response-405-without-allow' | 'response-line-too-big' | 'duplicate-header' | 'response-headers-too-big' | 'response-body-too-big' | 'decompression-failure'
+>;
 
 /**
  * How far the exchange with the target had got when it failed: resolving its name, connecting,
@@ -150,6 +156,12 @@ function refusalDescription(kind: RefusalKind, status: number, header: string | 
       return "the target's status line is longer than the gateway accepts";
     case 'duplicate-header':
       return `the target sent the ${header ?? ''} header more than once`;
+    case 'response-headers-too-big':
+      return "the target's response headers are larger than the gateway accepts";
+    case 'response-body-too-big':
+      return "the target's response body is larger than the gateway buffers";
+    case 'decompression-failure':
+      return "the target's response body does not decode as its Content-Encoding says";
   }
 }
 

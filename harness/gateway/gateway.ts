@@ -98,7 +98,13 @@ function createPersonality(options: GatewayOptions, target: URL) {
   return { definition, settings, personality };
 }
 
-/** The server clients talk to: every request starts an exchange and goes to the proxy. */
+/** The product's own answer to a request no target sees; Node's server reads and drops the body it did not read. */
+function refuseRequest(res: http.ServerResponse, answer: FailureAnswer): void {
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
+}
+
+/** The server clients talk to: every request starts an exchange and goes to the proxy, unless the personality refuses it. */
 function createClientServer(
   personality: Personality,
   proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target: string }): void },
@@ -121,6 +127,8 @@ function createClientServer(
       record('request-received', `${req.method} ${req.url}`, exchange.tag);
       res.once('finish', () => record('answered', String(res.statusCode)));
     }
+    const refused = personality.refusesRequest?.(req.headers);
+    if (refused) return refuseRequest(res, refused);
     const balancer = personality.balancer;
     const server = balancer?.pick();
     if (balancer && !server) {

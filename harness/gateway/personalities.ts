@@ -49,6 +49,9 @@ const edgeDemo: PersonalityDemo = {
     'awaiting-response × silence': (t) => ({ answer: `${said(edgeFaults.gatewayTimeout)} after io.timeout.millis (${t.handshakeLimitMs} ms)` }),
     'receiving-head × not-http': () => ({ answer: said(edgeFaults.badGateway), why: 'the answer is not HTTP' }),
     'receiving-body × body-on-204': () => ({ answer: `${edgeFaults.noContentWithBody.status} "${edgeFaults.noContentWithBody.faultstring}"` }),
+    'receiving-head × headers-over-limit': () => ({ answer: `${said(edgeFaults.tooBigHeaders)} (${edgeFaults.tooBigHeaders.errorcode})` }),
+    'receiving-body × body-over-limit': () => ({ answer: `${said(edgeFaults.tooBigBody)} (${edgeFaults.tooBigBody.errorcode})`, why: 'past HTTPResponse.body.buffer.limit, 10 MB' }),
+    'receiving-body × false-encoding': () => ({ answer: `${said(edgeFaults.decompressionFailure)}`, why: 'Content-Encoding: gzip over a body that is not gzip' }),
   },
   // system.log gets the Edge document's line, the handshake timeout's; the harness writes no other.
   logs: (failure) => failure?.phase === 'handshaking' && failure.fault === 'silence',
@@ -69,6 +72,9 @@ const microgatewayDemo: PersonalityDemo = {
     'awaiting-response × silence': (t) => ({ answer: t.requestTimeoutS > 0 ? `504 after request_timeout (${t.requestTimeoutS} s)` : 'no answer: no request_timeout' }),
     'receiving-head × not-http': () => ({ answer: '502 {"message":"Parse Error: Expected HTTP/…"}', why: 'the answer is not HTTP' }),
     'receiving-body × body-on-204': () => ({ answer: '502 {"message":"Parse Error: Data after `Connection: close`",…}', why: 'Node reads the body as a second response' }),
+    'receiving-head × headers-over-limit': () => ({ answer: '502 {"message":"Parse Error: Header overflow",…}', why: "Node's parser stops at 16 KiB" }),
+    'receiving-body × body-over-limit': () => ({ answer: '200 and the whole body', why: 'it has no payload limit' }),
+    'receiving-body × false-encoding': () => ({ answer: '200, the body passed on undecoded' }),
   },
   // It logs every failure it answers: not a response only Edge's policy refuses (it passes that
   // on), nor a silent target when no request_timeout ever answers the request.

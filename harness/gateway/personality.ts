@@ -42,6 +42,15 @@ export interface ResponseHead {
   rawHeaders: readonly string[];
 }
 
+/**
+ * A response body the product holds whole before answering (Edge: one whose Content-Encoding it
+ * decodes): past `limit` bytes it is refused at once; at its end `check` decides.
+ */
+export interface HeldBody {
+  limit: number;
+  check(body: Buffer): Promise<ResponseRefusal | undefined>;
+}
+
 /** Why a product refuses a response that parsed (the classifier's failure kind, and the header concerned). */
 export interface ResponseRefusal {
   kind: RefusalKind;
@@ -107,8 +116,17 @@ export interface Personality {
   describe(): string;
   /** Runs for every request, so it must be cheap: returns the request's tag (Edge's message id), and may stamp the response. */
   begin(res: http.ServerResponse): string | undefined;
-  /** Whether a response that parsed is one the product refuses (Edge: a 204 with a body). */
-  refusesResponse(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead): ResponseRefusal | undefined;
+  /** Whether a response that parsed is one the product refuses (Edge: a 204 with a body); method: the request's. */
+  refusesResponse(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead, method: string): ResponseRefusal | undefined;
+  /** Whether the product holds this response's body whole before answering, and how it judges it; absent: it streams. */
+  holdsBody?(status: number, headers: http.IncomingHttpHeaders, method: string): HeldBody | undefined;
+  /** The product's own answer to a client request it refuses before any target sees it (Edge: 413 TooBigBody). */
+  refusesRequest?(headers: http.IncomingHttpHeaders): FailureAnswer | undefined;
+  /**
+   * The most bytes of a target response's head Node's parser reads for this product (http.request's
+   * maxHeaderSize), where the product accepts more than Node's 16 KiB default; absent: Node's.
+   */
+  readonly maxResponseHeadBytes?: number;
   /**
    * What the product does to the target's response head before passing it on (microgateway-core
    * drops Content-Length and Connection and adds x-response-time); absent: nothing.

@@ -8,8 +8,9 @@ import httpProxy from 'http-proxy';
 import { now, type TraceSink } from '../trace.ts';
 import type { AnswerFailure } from './answer-failure.ts';
 import { exchangeOf } from './exchange.ts';
+import { holdResponse } from './held-response.ts';
 import { dropHopByHop } from './hop-by-hop.ts';
-import type { Personality } from './personality.ts';
+import type { Personality, ResponseRefusal } from './personality.ts';
 import type { TargetAgent } from './target-agent.ts';
 
 export interface ProxyParts {
@@ -24,7 +25,15 @@ export interface ProxyParts {
 
 export function createProxy(parts: ProxyParts): httpProxy {
   const { agent, personality, answerFailure, trace } = parts;
-  const proxy = httpProxy.createProxyServer({ target: parts.target.href, agent, changeOrigin: true, secure: personality.policy.rejectUnauthorized });
+  const proxy = httpProxy.createProxyServer({
+    target: parts.target.href,
+    agent,
+    changeOrigin: true,
+    secure: personality.policy.rejectUnauthorized,
+    // http-proxy fills in each request to the target on its `ssl` object (setupOutgoing's base), so
+    // this is how a product's own limit on the response head reaches http.request's maxHeaderSize.
+    ...(personality.maxResponseHeadBytes === undefined ? {} : { ssl: { maxHeaderSize: personality.maxResponseHeadBytes } }),
+  });
 
   // http-proxy emits this once the request to the target has its socket.
   proxy.on('proxyReq', (proxyReq, req) => {
@@ -52,14 +61,18 @@ export function createProxy(parts: ProxyParts): httpProxy {
     proxyRes.once('error', (error: NodeJS.ErrnoException) => answerFailure(error, req, res, exchange, 'response'));
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(exchange.connection ? { conn: exchange.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
-    const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes);
-    if (refusal) {
+    const method = req.method ?? 'GET';
+    const refuse = (refusal: ResponseRefusal) => {
       exchange.refusedStatus = status;
       exchange.refusal = refusal;
-      // Answered here, before http-proxy copies the response: it then finds the reply already sent.
-      answerFailure(new Error(`${status} response with a body`), req, res, exchange);
+      answerFailure(new Error(`${status} response refused: ${refusal.kind}`), req, res, exchange);
       proxyRes.destroy();
-    }
+    };
+    const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes, method);
+    // Answered here, before http-proxy copies the response: it then finds the reply already sent.
+    if (refusal) return refuse(refusal);
+    const held = personality.holdsBody?.(status, proxyRes.headers, method);
+    if (held) holdResponse(proxyRes, res, held, refuse);
   });
 
   proxy.on('error', (error, req, res) => {

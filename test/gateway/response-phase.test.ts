@@ -6,7 +6,10 @@
  * give a 502 with the parser's error, and the engine's death (exit 1, write after end) is
  * reported as evidence while the harness keeps serving, every time.
  */
-import { describe, expect, test } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import type { Failure } from '../../harness/gateway/failures.ts';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import type { FailureOutcome } from '../../harness/gateway/personality.ts';
@@ -86,6 +89,55 @@ describe.concurrent("Edge refuses responses that parse, as Apigee's playbooks sa
     const view = await exchange(`${gateway.url}/v1/orders`, { openAfterMs: 5000 });
     expect(view).toMatchObject({ status: 502, end: 'completed' });
     expect(JSON.parse(view.body)).toEqual({ fault: { faultstring, detail: { errorcode } } });
+  });
+
+  test.each([
+    ['large-headers', {}, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
+    ['large-headers', { headerBytes: 25_601 }, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
+    ['large-headers', { headerBytes: 70_000 }, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
+    ['large-body', { bodyBytes: 1025 }, { 'HTTPResponse.body.buffer.limit': 1024 }, 'Body buffer overflow', 'protocol.http.TooBigBody'],
+    ['false-gzip', {}, {}, 'Decompression failure at response', 'messaging.adaptors.http.flow.DecompressionFailureAtResponse'],
+    ['false-gzip', { encoding: 'deflate, gzip' }, {}, 'Decompression failure at response', 'messaging.adaptors.http.flow.DecompressionFailureAtResponse'],
+  ] as const)('%s %j: 502 %s', async (name, backendSettings, gatewaySettings, faultstring, errorcode) => {
+    const backend = await startBackend(name, backendSettings);
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { ...gatewaySettings, 'logging.dir': tempDir() } });
+    const view = await exchange(`${gateway.url}/v1/orders`, { openAfterMs: 5000 });
+    expect(view).toMatchObject({ status: 502, end: 'completed' });
+    expect(JSON.parse(view.body)).toEqual({ fault: { faultstring, detail: { errorcode } } });
+  });
+
+  test.each([
+    ['large-headers, 20,000 bytes: past Node\'s 16 KiB, within Edge\'s 25,600', 'large-headers', { headerBytes: 20_000 }, {}, 'GET', 'ok'],
+    ['large-headers, 25,600 bytes exactly', 'large-headers', { headerBytes: 25_600 }, {}, 'GET', 'ok'],
+    ['large-body at the limit', 'large-body', { bodyBytes: 1024 }, { 'HTTPResponse.body.buffer.limit': 1024 }, 'GET', 'x'.repeat(1024)],
+    ['large-body, HEAD: no payload', 'large-body', { bodyBytes: 1025 }, { 'HTTPResponse.body.buffer.limit': 1024 }, 'HEAD', ''],
+    ['false-gzip, an encoding Edge does not decode', 'false-gzip', { encoding: 'br' }, {}, 'GET', '{"note":"plain text, not gzip"}'],
+    ['false-gzip, HEAD: no payload to decode', 'false-gzip', {}, {}, 'HEAD', ''],
+  ] as const)('%s: 200, passed on', async (_title, name, backendSettings, gatewaySettings, method, body) => {
+    const backend = await startBackend(name, backendSettings);
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { ...gatewaySettings, 'logging.dir': tempDir() } });
+    expect(await exchange(`${gateway.url}/`, { method, openAfterMs: 5000, maxHeaderSize: 64 * 1024 })).toMatchObject({ status: 200, body, end: 'completed' });
+  });
+
+  test('a body that is gzip, as its Content-Encoding says: held, judged, passed on byte for byte', async () => {
+    const gzipped = gzipSync('{"ok":true}');
+    const target = http.createServer((_req, res) => res.writeHead(200, { 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked' }).end(gzipped));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void target.close());
+    const gateway = await startGateway({ personality: 'edge', target: `http://127.0.0.1:${(target.address() as AddressInfo).port}`, settings: { 'logging.dir': tempDir() } });
+    const view = await exchange(`${gateway.url}/`, { openAfterMs: 5000 });
+    expect(view).toMatchObject({ status: 200, end: 'completed', bodyBytes: gzipped.length, headers: { 'content-encoding': 'gzip' } });
+  });
+
+  test('a request payload past HTTPRequest.body.buffer.limit: 413 TooBigBody, and no target sees it', async () => {
+    const backend = await startBackend('healthy');
+    const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'HTTPRequest.body.buffer.limit': 1024, 'logging.dir': tempDir() } });
+    const view = await exchange(`${gateway.url}/v1/orders`, { method: 'POST', body: Buffer.alloc(1025, 'a'), openAfterMs: 5000 });
+    expect(view).toMatchObject({ status: 413, end: 'completed' });
+    expect(JSON.parse(view.body)).toEqual({ fault: { faultstring: 'Body buffer overflow', detail: { errorcode: 'protocol.http.TooBigBody' } } });
+    expect(backend.events.filter((event) => event.kind === 'request-read')).toEqual([]);
+    const atLimit = await exchange(`${gateway.url}/v1/orders`, { method: 'POST', body: Buffer.alloc(1024, 'a'), openAfterMs: 5000 });
+    expect(atLimit).toMatchObject({ status: 200 });
   });
 
   test('a status line of 2,048 bytes passes', async () => {

@@ -1,0 +1,32 @@
+/**
+ * large-body — answers 200 with a body one byte over 10 MB (10 × 1024 × 1024 bytes, announced by
+ * its Content-Length), past the Message Processor's payload limit ("502 Bad Gateway - TooBigBody":
+ * protocol.http.TooBigBody). Microgateway has no such limit and passes it on. The body is one
+ * buffer made at the first request, written with the socket's backpressure.
+ */
+import { z } from 'zod';
+import { defineBackend } from './backend.ts';
+import { serveHttp } from './serve-http.ts';
+
+/** Edge's documented 10MB ("10m"): read as 10 × 1024 × 1024 bytes, which no document spells out. */
+export const TEN_MB = 10 * 1024 * 1024;
+
+export const largeBody = defineBackend({
+  name: 'large-body',
+  summary: "answers with a body over Edge's 10 MB payload limit",
+  settings: z
+    .object({ bodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(TEN_MB + 1).describe('bytes of body in the answer') })
+    .strict(),
+  protocol: () => 'http',
+  explain: (s) => `answers 200 with a ${s.bodyBytes}-byte body and its Content-Length`,
+  // The model's row sends a smaller body (the table's); on the stage it is the default's failure.
+  demo: { failure: 'receiving-body × body-over-limit' },
+  async serve(s, backend, listenOptions) {
+    // Made at the first request: a stage that starts every backend pays nothing for it.
+    let body: Buffer | undefined;
+    return serveHttp(backend, listenOptions, (_req, res, done) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': s.bodyBytes });
+      res.end((body ??= Buffer.alloc(s.bodyBytes, 'x')), () => done(`200, ${s.bodyBytes} body bytes`));
+    });
+  },
+});

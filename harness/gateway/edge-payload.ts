@@ -1,0 +1,63 @@
+/**
+ * The Message Processor's limits on what it reads and buffers, and the decoding it does, from
+ * Apigee's playbooks: header lines beyond 25,600 bytes ("502 Bad Gateway - TooBigHeaders"), a
+ * payload beyond 10 MB either way ("502 Bad Gateway - TooBigBody", "413 Request Entity Too Large -
+ * TooBigBody"), a body that does not decode as its supported Content-Encoding says ("502 Bad
+ * Gateway - DecompressionFailureAtResponse").
+ */
+import type http from 'node:http';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { HeldBody, ResponseRefusal } from './personality.ts';
+
+/** HTTPResponse.headers.limit=25k ("Setting HTTP request/response header limits"); the faultstring says 25,600. */
+export const RESPONSE_HEADERS_LIMIT = 25_600;
+
+/**
+ * Node's parser counts the reason phrase, names and values against its maxHeaderSize, never the
+ * separators, so a head it stops at is past Edge's limit too; below it, Edge's own count decides.
+ */
+export const NODE_HEAD_LIMIT = 64 * 1024;
+
+/** The header lines as they came on the wire: each `Name: value` and its CRLF (which bytes Edge counts: no document). */
+export function headerLineBytes(rawHeaders: readonly string[]): number {
+  let bytes = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) bytes += (rawHeaders[index]?.length ?? 0) + (rawHeaders[index + 1]?.length ?? 0) + 4;
+  return bytes;
+}
+
+/** Statuses and methods whose responses carry no body. */
+export const bodiless = (status: number, method: string): boolean => method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+
+/** A declared Content-Length past the limit (a chunked body is judged while held, when held). */
+export function declaresTooBig(headers: http.IncomingHttpHeaders, limit: number): boolean {
+  return Number(headers['content-length'] ?? 0) > limit;
+}
+
+const decoders = { gzip: promisify(zlib.gunzip), deflate: promisify(zlib.inflate) } as const;
+type Coding = keyof typeof decoders;
+
+/** The codings in the order they were applied, when Edge supports every one (the playbook's gzip and deflate); else undefined. */
+export function supportedCodings(contentEncoding: string | undefined): Coding[] | undefined {
+  if (!contentEncoding) return undefined;
+  const codings = contentEncoding.split(',').map((coding) => coding.trim().toLowerCase());
+  return codings.every((coding): coding is Coding => Object.hasOwn(decoders, coding)) ? codings : undefined;
+}
+
+async function decodes(body: Buffer, codings: readonly Coding[]): Promise<boolean> {
+  let data = body;
+  try {
+    for (const coding of [...codings].reverse()) data = await decoders[coding](data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Edge decodes a body whose Content-Encoding it supports, so it holds it whole (it buffers unless streaming is on). */
+export function edgeHeldBody(status: number, headers: http.IncomingHttpHeaders, method: string, limit: number): HeldBody | undefined {
+  const codings = bodiless(status, method) ? undefined : supportedCodings(headers['content-encoding']);
+  if (!codings) return undefined;
+  const refusal: ResponseRefusal = { kind: 'decompression-failure' };
+  return { limit, check: async (body) => (body.length === 0 || (await decodes(body, codings)) ? undefined : refusal) };
+}
