@@ -49,7 +49,11 @@ test('every service runs locally with its compose environment, and the gateways 
   const keepAlive = await gatewayFor(compose, 'microgateway', 'idle-closer');
   const ioTimeoutMs = parseEdgeSettings(edge.options.settings)['io.timeout.millis'];
 
-  const started = startServices(compose, volumes, [edge.name, hangUp.name, keepAlive.name]);
+  // The other services start once the documented requests have their answers: each is a process
+  // starting, load on the Edge gateway's timed 502 that is not the product's.
+  let answered = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (answered = resolve));
+  const started = startServices(compose, volumes, [edge.name, hangUp.name, keepAlive.name], gate);
   const service = (name: string): Promise<LocalService> => started.get(name) ?? Promise.reject(new Error(`no service ${name}`));
   // Each request leaves as soon as its gateway listens; the Edge one waits io.timeout.millis meanwhile.
   const replies = Promise.allSettled([
@@ -57,6 +61,7 @@ test('every service runs locally with its compose environment, and the gateways 
     service(hangUp.name).then((gateway) => request(`${gateway.url}${documentPath}`)),
     service(keepAlive.name).then((gateway) => request(`${gateway.url}${documentPath}`)),
   ]);
+  void replies.then(answered);
   // Nothing is judged before every start has settled, so no process can be spawned after the test ends.
   const startups = await Promise.allSettled([...started].map(async ([name, promise]) => [name, await promise] as const));
   const local = new Map(valuesOf(startups));
@@ -114,4 +119,4 @@ test('every service runs locally with its compose environment, and the gateways 
     { level: 'warn', host: `127.0.0.1:${backendPort(hangUp.backendService)}`, proxy: documentPath.slice(1), component: 'plugins-middleware', message: 'targetRequest error', status: '', error: 'socket hang up ECONNRESET' },
     { level: 'error', host: new URL(local.get(hangUp.name)?.url ?? '').host, proxy: documentPath.slice(1), component: 'microgateway-core', message: '', status: '502', error: 'socket hang up ECONNRESET' },
   ]);
-});
+}, 60_000);

@@ -64,7 +64,7 @@ export function localEnvironment(compose: ComposeFile, service: ComposeService, 
  * listening. The services named in `first` (with what they depend on) start at once; the others
  * once those are up, so that they compete for the processor only while the first ones wait.
  */
-export function startServices(compose: ComposeFile, volumesDir: string, first: readonly string[] = []): Map<string, Promise<LocalService>> {
+export function startServices(compose: ComposeFile, volumesDir: string, first: readonly string[] = [], restAfter: Promise<unknown> = Promise.resolve()): Map<string, Promise<LocalService>> {
   const started = new Map<string, Promise<LocalService>>();
   const running = new Map<string, LocalService>();
   const start = (name: string, chain: readonly string[], after: Promise<unknown>): Promise<LocalService> => {
@@ -82,7 +82,7 @@ export function startServices(compose: ComposeFile, volumesDir: string, first: r
     started.set(name, promise);
     return promise;
   };
-  const firstUp = Promise.allSettled(first.map((name) => start(name, [], Promise.resolve())));
+  const firstUp = Promise.allSettled([...first.map((name) => start(name, [], Promise.resolve())), restAfter]);
   for (const name of Object.keys(compose.services)) start(name, [], firstUp).catch(() => {});
   return started;
 }
