@@ -125,12 +125,17 @@ export async function standUp(options: StandUpOptions = {}): Promise<Stage> {
     const wirePath = options.wire ? started.add(await openWirePath()) : undefined;
     const targets = await startTargets(t, host, wirePath, started);
     const variantTargets = new Map<BackendName, Target>();
+    // A variant's backend is started once, for both personalities, when its first row comes.
+    const targetOf = async (planned: PlannedRow): Promise<Target | undefined> => {
+      if (!planned.variant) return targets.get(planned.backend);
+      const target = variantTargets.get(planned.backend) ?? (await startVariantTarget(planned.backend, t, host, started));
+      variantTargets.set(planned.backend, target);
+      return target;
+    };
     const rows: StageRow[] = [];
     // Gateways take the first ports (the ones people type), in table order; backends listen on ephemeral ones.
     for (const planned of planStage(t)) {
-      const target = planned.variant
-        ? (variantTargets.get(planned.backend) ?? variantTargets.set(planned.backend, await startVariantTarget(planned.backend, t, host, started)).get(planned.backend))
-        : targets.get(planned.backend);
+      const target = await targetOf(planned);
       if (!target) throw new Error(`no target for ${planned.backend}`);
       const dir = join(logDir, `${planned.personality}-${planned.backend}${planned.variant ? `-${planned.variant.key}` : ''}`);
       ensureWritableFolder(dir, '--log-dir');
