@@ -121,20 +121,41 @@ function ready(child: ChildProcess, port: number, deadline: number): Promise<voi
 }
 
 export async function startNginx(options: NginxOptions, nginx = findNginx()): Promise<RealNginx> {
+  const running = await launchNginx((dir, port) => nginxConf(options, dir, port), nginx);
+  return { url: running.url, version: running.version, failuresLogged: () => countFailures(join(running.dir, 'error.log')), close: running.close };
+}
+
+/** An nginx of our own: its prefix folder, the port it listens on, how to stop it (the folder goes with it). */
+export interface LaunchedNginx {
+  url: string;
+  port: number;
+  version: string;
+  /** its prefix folder: configuration, logs, temporary paths */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts nginx on a free loopback port with the configuration `conf` writes for that port, after
+ * `prepare` has put any files it serves in its folder. Retries on another port if one was taken.
+ */
+export async function launchNginx(conf: (dir: string, port: number) => string, nginx = findNginx(), prepare?: (dir: string) => void): Promise<LaunchedNginx> {
   if (!nginx) throw new FaultgateError('E_CONFIG', 'nginx is not installed: apt-get install nginx-light');
   const dir = mkdtempSync(join(tmpdir(), 'faultgate-nginx-'));
+  prepare?.(dir);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     mkdirSync(join(dir, 'logs'), { recursive: true });
-    writeFileSync(join(dir, 'nginx.conf'), nginxConf(options, dir, port));
+    writeFileSync(join(dir, 'nginx.conf'), conf(dir, port));
     const child = spawn(nginx.bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
     const stop = onExit(child);
     try {
       await ready(child, port, Date.now() + 5000);
       return {
         url: `http://127.0.0.1:${port}/`,
+        port,
         version: nginx.version,
-        failuresLogged: () => countFailures(join(dir, 'error.log')),
+        dir,
         close: async () => {
           stop();
           await kill(child);

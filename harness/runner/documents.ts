@@ -36,6 +36,15 @@ export const documents = {
     product: 'Apigee Edge',
     title: 'Configuring ignore allow header for 405 property in Message Processors',
   },
+  'edge-504-router-timeout': {
+    product: 'Apigee Edge',
+    title: '504 Gateway timeout - Router timing out',
+  },
+  // A reference page: the Router scenarios quote its io.timeout.millis entry as their resolution.
+  'edge-endpoint-properties-reference': {
+    product: 'Apigee Edge',
+    title: 'Endpoint properties reference',
+  },
 } as const;
 
 export type DocumentId = keyof typeof documents;

@@ -48,6 +48,9 @@ export function checkScenario(data: unknown, file: string): Scenario {
   if (file.startsWith(scenariosDir) && scenario.name !== expectedName) {
     throw new FaultgateError('E_SCENARIO', `${where}: name: "${scenario.name}" must match the file name "${expectedName}"`);
   }
+  if (scenario.router && scenario.gateway.personality !== 'edge') {
+    throw new FaultgateError('E_SCENARIO', `${where}: router: Edge's Router fronts the edge personality, not ${scenario.gateway.personality}`);
+  }
   // The settings are checked as the run will use them, in both modes.
   for (const realTime of [false, true]) {
     const mode = realTime ? ' (real time)' : '';
@@ -57,6 +60,7 @@ export function checkScenario(data: unknown, file: string): Scenario {
         gateway: personalities[scenario.gateway.personality].parseSettings(resolveDurations(scenario.gateway.settings, realTime), 'gateway.settings'),
         backend: backends[scenario.backend.name as BackendName].parseSettings(resolveDurations(scenario.backend.settings, realTime)),
         ...(scenario.relay ? { relay: { holdFinMs: resolveDuration(scenario.relay.holdFinMs, realTime) } } : {}),
+        ...(scenario.router ? { router: { readTimeoutMs: resolveDuration(scenario.router.readTimeoutMs, realTime) } } : {}),
       };
     } catch (error) {
       if (isFaultgateError(error)) throw new FaultgateError('E_SCENARIO', `${where}${mode}: ${error.message}`);

@@ -132,6 +132,7 @@ export function narrateHeader(scenario: Scenario, setup: NarrationSetup, c: Colo
   out.push(`${c.dim('cause')}     ${scenario.cause}`);
   out.push(`${c.dim('story')}     ${tellStory(scenario.story, setup.settings)}`);
   out.push(`${c.dim('client')}    ${requests.join(', then ')}`);
+  if (setup.hops.router) out.push(`${c.dim('router')}    ${setup.hops.router}`);
   out.push(`${c.dim('gateway')}   ${setup.gateway === 'mimic' ? setup.hops.gateway : `${setup.gateway} (the real engine)`}`);
   if (setup.hops.relay) out.push(`${c.dim('network')}   ${setup.hops.relay}`);
   out.push(`${c.dim('target')}    ${setup.hops.backend}`);

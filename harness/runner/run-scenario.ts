@@ -15,6 +15,7 @@ import type { ClientOutcome, FailureOutcome, ProductExit } from '../gateway/pers
 import { personalities } from '../gateway/personalities.ts';
 import type { PersonalityName } from '../gateway/personality.ts';
 import { startFinDelayRelay, type FinDelayRelay } from '../relay/fin-delay-relay.ts';
+import { startRouter } from '../relay/router.ts';
 import { now, type TraceEvent, type TraceSink } from '../trace.ts';
 import type { Packet } from '../wire/decode.ts';
 import type { WirePath } from '../wire/path.ts';
@@ -101,11 +102,11 @@ export interface Evidence {
   timeline: TimelineEntry[];
   /** where the gateway listened and the host:port it reached the target at (the relay, when there is one) */
   endpoints: { gateway: string; target: string };
-  /** one sentence each: what the gateway and the backend were configured to do */
-  hops: { gateway: string; backend: string; relay?: string | undefined };
+  /** one sentence each: what the gateway and the backend were configured to do (and the Router in front, the relay behind, when there is one) */
+  hops: { gateway: string; backend: string; relay?: string | undefined; router?: string | undefined };
   /** ms from the first request to the last answer */
   elapsedMs: number;
-  settings: { gateway: unknown; backend: unknown; relay?: { holdFinMs: number } | undefined };
+  settings: { gateway: unknown; backend: unknown; relay?: { holdFinMs: number } | undefined; router?: { readTimeoutMs: number } | undefined };
   backend: { name: string; explanation: string };
   /** wire mode: the decoded capture, numbered from 1 as Wireshark numbers it */
   packets?: Packet[];
@@ -145,6 +146,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const backendSettings = resolveDurations(backendChoice.settings, realTime);
   const relaySettings = scenario.relay ? { holdFinMs: naturalRace ? 0 : resolveDuration(scenario.relay.holdFinMs, realTime) } : undefined;
   const steps = resolveDurations(scenario.client, realTime) as ResolvedStep[];
+  const routerSettings = scenario.router ? { readTimeoutMs: resolveDuration(scenario.router.readTimeoutMs, realTime) } : undefined;
 
   const startedAt = now();
   const timeline: TimelineEntry[] = [];
@@ -178,6 +180,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       trace,
     });
     started.push(gateway);
+    const router = routerSettings ? await startRouter({ upstreamUrl: gateway.url, ...routerSettings }) : undefined;
+    if (router) started.push(router);
     const parsedSettings = personalities[personality].parseSettings(gatewaySettings);
     const setup: RunSetup = {
       gateway: starter.name,
@@ -185,11 +189,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       hops: {
         gateway: gateway.description,
         backend: `${backend.name}: ${backend.explanation}${side?.firewall ? `, behind a firewall: ${side.firewall}` : ''}`,
+        ...(router ? { router: router.describe() } : {}),
         ...(relaySettings
           ? { relay: relaySettings.holdFinMs > 0 ? `holds the target's FIN back for up to ${relaySettings.holdFinMs} ms (the race window)` : "passes the target's FIN on at once (the natural race)" }
           : {}),
       },
-      settings: { gateway: parsedSettings, backend: definition.parseSettings(backendSettings), ...(relaySettings ? { relay: relaySettings } : {}) },
+      settings: {
+        gateway: parsedSettings,
+        backend: definition.parseSettings(backendSettings),
+        ...(relaySettings ? { relay: relaySettings } : {}),
+        ...(routerSettings ? { router: routerSettings } : {}),
+      },
     };
     options.onReady?.(setup);
 
@@ -210,7 +220,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     const firstRequestAt = now();
     const outcomes = await driveClient(steps, {
-      gatewayUrl: gateway.url,
+      // With a Router, the client talks to it, as Edge's clients do.
+      gatewayUrl: router?.url ?? gateway.url,
       targetCloses,
       trace,
       startedAt,

@@ -117,6 +117,11 @@ export const scenarioSchema = z
       .strict(),
     /** a FIN-delay relay between gateway and backend: holds the target's FIN back this long */
     relay: z.object({ holdFinMs: durationSchema }).strict().optional(),
+    /**
+     * Edge's Router between the client and the gateway (edge only): a real nginx that gives up on
+     * the Message Processor after readTimeoutMs and then answers with its own HTML page
+     */
+    router: z.object({ readTimeoutMs: durationSchema }).strict().optional(),
     client: z.array(stepSchema).min(1, { error: 'expected at least one client step' }),
     expect: expectationSchema,
     /** how the scenario runs with --wire: the packet story its capture must tell, and what differs on the wire */

@@ -10,6 +10,7 @@ export interface StorySettings {
   gateway: unknown;
   backend: unknown;
   relay?: { holdFinMs: number } | undefined;
+  router?: { readTimeoutMs: number } | undefined;
 }
 
 /** 300 → "300 ms", 5000 → "5 s", 1500 → "1500 ms". */
@@ -17,7 +18,7 @@ export function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-const HOLE = /\{(gateway|backend|relay)\.([^}]+)\}/g;
+const HOLE = /\{(gateway|backend|relay|router)\.([^}]+)\}/g;
 
 /** The names of the holes a story uses, e.g. ["backend.idleTimeoutMs"]. */
 export function storyHoles(story: string): string[] {
@@ -25,7 +26,7 @@ export function storyHoles(story: string): string[] {
 }
 
 export function tellStory(story: string, settings: StorySettings): string {
-  return story.replace(HOLE, (hole, side: 'gateway' | 'backend' | 'relay', name: string) => {
+  return story.replace(HOLE, (hole, side: 'gateway' | 'backend' | 'relay' | 'router', name: string) => {
     const value = settingValue(settings[side], name);
     if (value === undefined) throw new Error(`story hole ${hole}: the run has no such setting`);
     return formatMs(value);

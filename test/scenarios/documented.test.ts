@@ -3,6 +3,7 @@
  * documents: status, exact body, each field of each log line, and the timing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTER_504_PAGE, routerUnavailable } from '../../harness/relay/router.ts';
 import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
 import { runScenario, type Evidence } from '../../harness/runner/run-scenario.ts';
 import type { Scenario } from '../../harness/runner/scenario.ts';
@@ -98,5 +99,21 @@ describe('the Microgateway document: 502 socket hang up', () => {
     expect(evidence.problems).toEqual([]);
     expect(evidence.response?.status).toBe(200);
     expect(evidence.logs).toEqual([]);
+  });
+});
+
+/** The Router is a real nginx: without one here, its scenarios cannot run (CI installs nginx-light). */
+describe.skipIf(routerUnavailable())('"504 Gateway timeout - Router timing out": the Router in front of the Message Processor', () => {
+  it('router-timeout: io.timeout.millis above the Router’s timeout: the Router’s own 504 page, after its timeout', async () => {
+    const evidence = await runScenario(scenario('router-timeout'));
+    expect(evidence.problems).toEqual([]);
+    expect(evidence.response?.body).toBe(ROUTER_504_PAGE);
+    expect(evidence.elapsedMs).toBeGreaterThanOrEqual(400);
+  });
+
+  it('router-timeout-fixed: io.timeout.millis below it: the Message Processor’s 504 fault passes through the Router', async () => {
+    const evidence = await runScenario(scenario('router-timeout-fixed'));
+    expect(evidence.problems).toEqual([]);
+    expect(evidence.failure).toMatchObject({ kind: 'io-timeout', limit: { name: 'io', ms: 150 } });
   });
 });

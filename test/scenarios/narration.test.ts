@@ -21,7 +21,7 @@ describe('stories', () => {
     for (const scenario of await loadScenarios()) {
       expect(scenario.story, scenario.name).not.toMatch(numberWords);
       expect(scenario.story.replace(/\{[^}]+\}/g, ''), scenario.name).not.toMatch(/\d+ ?(ms|s)\b/);
-      for (const hole of storyHoles(scenario.story)) expect(hole).toMatch(/^(gateway|backend|relay)\./);
+      for (const hole of storyHoles(scenario.story)) expect(hole).toMatch(/^(gateway|backend|relay|router)\./);
     }
   });
 
