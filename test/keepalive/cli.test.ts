@@ -22,7 +22,11 @@ interface Run {
  * (and neither CI nor FORCE_COLOR asks for it, which picocolors would honour).
  */
 async function faultgate(...args: string[]): Promise<Run> {
-  const result = await runCli(args, onTestFinished, { NO_COLOR: '', CI: '', FORCE_COLOR: '' });
+  return withEnvironment({}, ...args);
+}
+
+async function withEnvironment(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  const result = await runCli(args, onTestFinished, { NO_COLOR: '', CI: '', FORCE_COLOR: '', ...env });
   return { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -37,13 +41,16 @@ const usageError = (raw: Record<string, unknown>) => {
 };
 
 describe('faultgate keepalive', () => {
-  it('check exits 1 on a race and prints its table without colour; bad input is one line on stderr and exit 2', async () => {
+  it('check exits 1 on a race and prints its table without colour (with it where FORCE_COLOR asks, as for every command); bad input is one line on stderr and exit 2', async () => {
     const bad = join(tempDir(), 'chain.yaml');
     writeFileSync(bad, 'hops:\n  - name: lb\n    idle_timeout_ms: 60000\n  - name: target\n');
-    const [race, invalid] = await Promise.all([
+    const [race, invalid, forced] = await Promise.all([
       faultgate('keepalive', 'check', 'examples/chains/three-hops-fault-second.yaml'),
       faultgate('keepalive', 'check', 'examples/chains/aligned.yaml', bad),
+      withEnvironment({ FORCE_COLOR: '1' }, 'keepalive', 'check', 'examples/chains/three-hops-fault-second.yaml'),
     ]);
+    // One colour policy, picocolors': the verdict is red on a pipe when FORCE_COLOR asks for colour.
+    expect(forced.stdout).toContain('\x1b[31mrace\x1b[39m');
 
     expect(race.code).toBe(1);
     expect(race.stdout).toContain('  2  microgateway → target         no limit                     5000 ms  none                 race     unbounded  none');
