@@ -48,6 +48,8 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'resolving', fault: 'dns-failure', target: { url: UNRESOLVABLE_TARGET }, wire: "the target's host name does not resolve (ENOTFOUND)" },
   { phase: 'connecting', fault: 'refused', target: { backend: 'closed-port' }, wire: 'nothing listens: the SYN is answered with RST' },
   { phase: 'handshaking', fault: 'silence', target: { backend: 'swallow-client-hello' }, wire: 'the TLS Client Hello is never answered' },
+  { phase: 'handshaking', fault: 'fin', target: { backend: 'fin-mid-handshake' }, wire: 'FIN after the TLS Client Hello, no Server Hello' },
+  { phase: 'handshaking', fault: 'rst', target: { backend: 'reset-mid-handshake' }, wire: 'RST after the TLS Client Hello, no Server Hello' },
   { phase: 'handshaking', fault: 'bad-certificate', target: { backend: 'healthy', settings: { tls: true } }, wire: 'the target presents a self-signed certificate' },
   { phase: 'sending', fault: 'fin', target: { backend: 'fin-mid-request', settings: { afterBodyBytes: 64 * 1024 } }, methods: ['POST'], wire: 'FIN after 64 KiB of a 1 MiB request body' },
   {
@@ -78,6 +80,16 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'awaiting-response', fault: 'rst', target: { backend: 'reset-mid-request' }, wire: 'RST once the request has arrived, no response' },
   { phase: 'awaiting-response', fault: 'silence', target: { backend: 'never-respond' }, wire: 'the request is read and never answered' },
   { phase: 'receiving-head', fault: 'fin', target: { backend: 'fin-mid-head' }, wire: 'FIN after the status line and one header' },
+  {
+    phase: 'receiving-head',
+    fault: 'rst',
+    target: { backend: 'reset-mid-head' },
+    wire: 'RST after the status line and one header',
+    racy: {
+      errors: ['socket hang up', 'read ECONNRESET'],
+      why: 'when the RST arrives before Node has read the partial head, the read fails (read ECONNRESET); when after, the socket closes with no response (socket hang up)',
+    },
+  },
   { phase: 'receiving-head', fault: 'silence', target: { backend: 'stall-mid-head' }, wire: 'silence after the status line and one header' },
   { phase: 'receiving-head', fault: 'not-http', target: { backend: 'not-http' }, wire: 'the answer is an SSH banner' },
   { phase: 'receiving-head', fault: 'invalid-status-line', target: { backend: 'bad-status-line' }, wire: 'HTTP/1.1 2x0 OK' },

@@ -10,9 +10,12 @@ import { badHeader } from './bad-header.ts';
 import { badStatusLine } from './bad-status-line.ts';
 import { conflictingContentLength } from './conflicting-content-length.ts';
 import { finMidBody } from './fin-mid-body.ts';
+import { finMidHandshake } from './fin-mid-handshake.ts';
 import { finMidHead } from './fin-mid-head.ts';
 import { overlongBody } from './overlong-body.ts';
 import { resetMidBody } from './reset-mid-body.ts';
+import { resetMidHandshake } from './reset-mid-handshake.ts';
+import { resetMidHead } from './reset-mid-head.ts';
 import { stallMidBody } from './stall-mid-body.ts';
 import { stallMidHead } from './stall-mid-head.ts';
 import { stallMidRequest } from './stall-mid-request.ts';
@@ -52,7 +55,10 @@ export const backends = {
   'bad-status-line': badStatusLine,
   'conflicting-content-length': conflictingContentLength,
   'fin-mid-body': finMidBody,
+  'fin-mid-handshake': finMidHandshake,
+  'reset-mid-handshake': resetMidHandshake,
   'fin-mid-head': finMidHead,
+  'reset-mid-head': resetMidHead,
   'overlong-body': overlongBody,
   'reset-mid-body': resetMidBody,
   'stall-mid-body': stallMidBody,
@@ -79,5 +85,5 @@ export function startBackend(name: BackendName, settings?: unknown, listen?: Lis
   return definitions[name].start(settings, listen);
 }
 
-export { methodNotAllowed, longStatusLine, duplicateHeader, largeHeaders, largeBody, falseGzip, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHead, overlongBody, resetMidBody, stallMidBody, stallMidHead, stallMidRequest, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
+export { methodNotAllowed, longStatusLine, duplicateHeader, largeHeaders, largeBody, falseGzip, badChunkSize, badHeader, badStatusLine, conflictingContentLength, finMidBody, finMidHandshake, finMidHead, overlongBody, resetMidBody, resetMidHandshake, resetMidHead, stallMidBody, stallMidHead, stallMidRequest, closedPort, finMidRequest, healthy, idleCloser, neverRespond, noContentWithBody, notHttp, resetMidRequest, swallowClientHello };
 export type { BackendDefinition, ListenOptions, RunningBackend } from './backend.ts';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineBackend } from './backend.ts';
 
 /** A TLS record whose content type is 22 (handshake) and whose first message is 1 (Client Hello). */
-function looksLikeClientHello(chunk: Buffer): boolean {
+export function looksLikeClientHello(chunk: Buffer): boolean {
   return chunk[0] === 0x16 && chunk[5] === 0x01;
 }
 

@@ -24,7 +24,7 @@ import { noActiveTargetsError, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
 import type { FailureAnswer, FailureOutcome, Personality, PersonalityName } from './personality.ts';
 import { ProductLog } from './product-log.ts';
-import { createProxy } from './proxy.ts';
+import { createProxy, proxyTarget, type ProxyTarget } from './proxy.ts';
 import { createTargetAgent } from './target-agent.ts';
 
 export interface GatewayOptions {
@@ -107,12 +107,19 @@ function refuseRequest(res: http.ServerResponse, answer: FailureAnswer): void {
 /** The server clients talk to: every request starts an exchange and goes to the proxy, unless the personality refuses it. */
 function createClientServer(
   personality: Personality,
-  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target: string }): void },
+  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target: ProxyTarget }): void },
   answerFailure: AnswerFailure,
   trace: TraceSink | undefined,
 ): http.Server {
   const record = (kind: 'request-received' | 'answered', detail: string, messageId?: string) =>
     trace?.({ at: now(), source: 'gateway', kind, detail, ...(messageId === undefined ? {} : { messageId }) });
+  // A load balancer's servers, each parsed once.
+  const targets = new Map<string, ProxyTarget>();
+  const targetOf = (url: string): ProxyTarget => {
+    let target = targets.get(url);
+    if (!target) targets.set(url, (target = proxyTarget(new URL(url))));
+    return target;
+  };
   const server = http.createServer({ IncomingMessage: GatewayRequest }, (req, res) => {
     const exchange = beginExchange(req, personality.begin(res));
     // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
@@ -137,7 +144,7 @@ function createClientServer(
     }
     exchange.server = server?.name;
     try {
-      proxy.web(req, res, server && { target: server.url });
+      proxy.web(req, res, server && { target: targetOf(server.url) });
     } catch (error) {
       // A request Node's HTTP client refuses to build must not end the process: it is answered.
       answerFailure(error as NodeJS.ErrnoException, req, res, exchange);

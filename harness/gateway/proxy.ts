@@ -23,10 +23,25 @@ export interface ProxyParts {
   closing(): boolean;
 }
 
+/** What http-proxy is given as a target: the URL's parts, with the path it prefixes to every request. */
+export type ProxyTarget = { host: string; hostname: string; port: number; protocol: string; path: string };
+
+/**
+ * The target as http-proxy takes it, its port a number. Given a URL string, http-proxy would hand
+ * Node's request the port as a string, and an error Node builds from the request's options (a TLS
+ * connection closed before its handshake ended) would carry `"port":"8443"` where
+ * microgateway-core, which parses the port to a number, shows `"port":8443`.
+ */
+export function proxyTarget(url: URL): ProxyTarget {
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return { protocol: url.protocol, host: url.host, hostname: url.hostname.replace(/^\[|\]$/g, ''), port, path: `${url.pathname}${url.search}` };
+}
+
 export function createProxy(parts: ProxyParts): httpProxy {
   const { agent, personality, answerFailure, trace } = parts;
+  const target: ProxyTarget = proxyTarget(parts.target);
   const proxy = httpProxy.createProxyServer({
-    target: parts.target.href,
+    target,
     agent,
     changeOrigin: true,
     secure: personality.policy.rejectUnauthorized,

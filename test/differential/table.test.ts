@@ -7,20 +7,28 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { GATEWAY_TIMEOUT_MESSAGE } from '../../harness/gateway/microgateway.ts';
+import { GATEWAY_TIMEOUT_MESSAGE, parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import { engineVersions, type EngineVersion, type ReferenceGateway } from '../../harness/reference/microgateway-core.ts';
 import { differences } from './compare.ts';
 import { failureModel, rowName } from '../../faulty-backends/failure-model.ts';
 import { makeLogRoot, runEngine, runMimic, startEngine, startTargets, tableCases, type SideView, type TableCase } from './table.ts';
 
-/** The race's outcome taken out: which socket operation met the RST (message, syscall, length). */
-function withoutRace(side: SideView): SideView {
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The race's outcome taken out: which of the race's errors the side met (message, syscall, length). */
+function withoutRace(side: SideView, errors: readonly string[]): SideView {
+  const raced = new RegExp(`\\[(${errors.map(escaped).join('|')})\\]\\[(ECONNRESET|EPIPE)\\]`);
   return {
     ...side,
     body: 'one of the race\'s errors',
     headers: { ...side.headers, 'content-length': undefined },
-    lines: side.lines.map((line) => line.replace(/\[(read|write) (ECONNRESET|EPIPE)\]\[(ECONNRESET|EPIPE)\]/, '[a race error][]')),
+    lines: side.lines.map((line) => line.replace(raced, '[a race error][]')),
   };
+}
+
+/** The error a side ended in: its body's message, or, where there is no body (HEAD), its first line's. */
+function raceErrorOf(side: SideView): string {
+  return (side.body as { message?: string } | undefined)?.message ?? parseEventLogLine(side.lines[0] ?? '')?.errorMessage ?? '';
 }
 
 const RACY_RUNS = 5;
@@ -87,8 +95,8 @@ function compareSides(version: EngineVersion, testCase: TableCase, mimic: SideVi
   const errors = testCase.row.racy?.errors;
   const problems = errors
     ? [
-        ...[mimic, real].flatMap((side) => (errors.includes((side.body as { message?: string }).message ?? '') ? [] : [`${side.side}: not one of the race's errors`])),
-        ...differences(version, withoutRace(mimic), withoutRace(real)),
+        ...[mimic, real].flatMap((side) => (errors.includes(raceErrorOf(side)) ? [] : [`${side.side}: not one of the race's errors`])),
+        ...differences(version, withoutRace(mimic, errors), withoutRace(real, errors)),
       ]
     : differences(version, mimic, real);
   // Completed, cut or left open; body bytes (but for the race's own message); the process's exit.
