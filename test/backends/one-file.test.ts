@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendsWithoutService, loadCompose } from '../compose/compose-file.ts';
+import { backendsWithoutService, loadCompose, serviceToAdd } from '../compose/compose-file.ts';
 import { missingPaths, readmeLayout, unlistedFiles } from '../layout.ts';
 import { listeningBackends, registryProblems, silentBackends } from './registry.ts';
 
@@ -123,8 +123,12 @@ describe('a backend added as one file', () => {
     ]);
   });
 
-  it('is the one service the compose test finds missing, and the layout picture covers its file', async () => {
-    expect(backendsWithoutService(loadCompose(), Object.keys((await registryOfCopy()).backends))).toEqual([NAME]);
+  it('is the one service the compose test finds missing, and the service it prints is all it takes; the layout picture covers its file', async () => {
+    const registry = Object.keys((await registryOfCopy()).backends);
+    expect(backendsWithoutService(loadCompose(), registry)).toEqual([NAME]);
+    const composePath = join(copy, 'docker-compose.yml');
+    writeFileSync(composePath, readFileSync(join(root, 'docker-compose.yml'), 'utf8').replace(/^services:\n/m, `services:\n${serviceToAdd(NAME, 'http')}\n\n`));
+    expect(backendsWithoutService(loadCompose(composePath), registry)).toEqual([]);
     // The picture's lines for the folder the copy holds whole.
     const paths = readmeLayout(copy).filter((path) => path.startsWith('faulty-backends/'));
     expect(missingPaths(copy, paths)).toEqual([]);

@@ -7,13 +7,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { backends } from '../../faulty-backends/index.ts';
+import { backendNamed, backends } from '../../faulty-backends/index.ts';
 import { parseEdgeSettings } from '../../harness/config/edge.ts';
 import { parseMicrogatewaySettings } from '../../harness/config/microgateway.ts';
 import { personalities } from '../../harness/gateway/personalities.ts';
 import type { GatewayOptions } from '../../harness/gateway/gateway.ts';
 import { personalityNames } from '../../harness/gateway/personality.ts';
-import { backendsWithoutService, dockerfilePath, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
+import { backendsWithoutService, dockerfilePath, serviceToAdd, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
 import { importGraph } from './import-graph.ts';
 import { parseInvocation, type Invocation } from './invocation.ts';
 
@@ -64,7 +64,9 @@ describe('docker-compose.yml', () => {
   test('every backend and every personality has a service', async () => {
     const all = await invocations();
     // Derived from the registry, so a new backend file is missed here, by name, until it has a service.
-    expect(backendsWithoutService(compose, Object.keys(backends))).toEqual([]);
+    const missing = backendsWithoutService(compose, Object.keys(backends));
+    const toAdd = missing.map((name) => serviceToAdd(name, backendNamed(name).protocol(backendNamed(name).parseSettings({}))));
+    expect(missing, `docker-compose.yml: add under services:\n${toAdd.join('\n\n')}`).toEqual([]);
     const backendNames = new Set([...backendsOf(all).values()].map((invocation) => invocation.name));
     expect([...backendNames].sort()).toEqual(Object.keys(backends).sort());
     const served = new Set([...gatewaysOf(all).values()].map((options) => options.personality));

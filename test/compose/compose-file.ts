@@ -137,3 +137,19 @@ export function backendsWithoutService(compose: ComposeFile, registry: readonly 
   const served = backendServiceNames(compose);
   return registry.filter((name) => !served.has(name));
 }
+
+/**
+ * The service a backend without one needs, as YAML to paste under `services:`: what the compose
+ * test prints when it names a missing one. TLS backends listen on 8443, the others on 8080.
+ */
+export function serviceToAdd(name: string, protocol: 'http' | 'https'): string {
+  return [
+    `  ${name}:`,
+    '    <<: *faultgate',
+    `    command: [backend, ${name}]`,
+    '    environment:',
+    '      FAULTGATE_HOST: "0.0.0.0"',
+    `      FAULTGATE_PORT: "${protocol === 'https' ? 8443 : 8080}"`,
+    '    healthcheck: *listening',
+  ].join('\n');
+}
