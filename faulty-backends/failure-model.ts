@@ -98,6 +98,13 @@ export const failureModel: readonly ModelRow[] = [
   { phase: 'receiving-head', fault: 'long-status-line', target: { backend: 'long-status-line' }, wire: 'a 2,100-byte status line', policyRefusal: true },
   { phase: 'receiving-head', fault: 'duplicate-header', target: { backend: 'duplicate-header' }, wire: 'Expires twice', policyRefusal: true },
   { phase: 'receiving-head', fault: 'headers-over-limit', target: { backend: 'large-headers' }, wire: "26,000 bytes of header lines: past Edge's 25,600 and Node's 16 KiB" },
+  {
+    phase: 'receiving-head',
+    fault: 'content-encoding-on-204',
+    target: { backend: 'no-content-with-body', settings: { body: '', contentEncoding: 'gzip' } },
+    wire: '204 with no body and Content-Encoding: gzip',
+    policyRefusal: true,
+  },
   { phase: 'receiving-head', fault: 'conflicting-content-length', target: { backend: 'conflicting-content-length' }, wire: 'Content-Length: 2 and Content-Length: 4' },
   { phase: 'receiving-body', fault: 'fin', target: { backend: 'fin-mid-body' }, wire: 'FIN after 16 of 1024 body bytes' },
   {

@@ -19,6 +19,7 @@ export const faults = [
   'bad-chunk-size',
   'body-past-content-length',
   'body-on-204',
+  'content-encoding-on-204',
   '405-without-allow',
   'long-status-line',
   'duplicate-header',

@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import { type EdgeSettings } from '../config/edge.ts';
 import type { Failure, FailureKind } from './failures.ts';
-import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, NODE_HEAD_LIMIT, RESPONSE_HEADERS_LIMIT } from './edge-payload.ts';
+import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, NODE_HEAD_LIMIT, RESPONSE_HEADERS_LIMIT, supportedCodings } from './edge-payload.ts';
 import { createLoadBalancer, type TargetBalancer } from './load-balancer.ts';
 import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
@@ -120,8 +120,22 @@ export const RESPONSE_LINE_LIMIT = 2048;
 export const SINGLE_HEADERS: ReadonlySet<string> = new Set(['expires']);
 
 /** The responses the Message Processor refuses although they parse; bodyLimit: HTTPResponse.body.buffer.limit. */
+/**
+ * "502 Bad Gateway - ResponseWithBody", its table: a 204 or 205 with a non-zero Content-Length or
+ * a Transfer-Encoding is refused; a Content-Encoding Edge supports is refused on a 204 and let
+ * through on a 205.
+ */
+function withBody(status: number, headers: http.IncomingHttpHeaders): ResponseRefusal | undefined {
+  if (status !== 204 && status !== 205) return undefined;
+  if (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined) return { kind: 'response-with-body' };
+  // Named, so that the description says what there was instead of a body.
+  if (status === 204 && supportedCodings(headers['content-encoding']) !== undefined) return { kind: 'response-with-body', header: 'Content-Encoding' };
+  return undefined;
+}
+
 export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead, method: string, bodyLimit: number): ResponseRefusal | undefined {
-  if ((status === 204 || status === 205) && (Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined)) return { kind: 'response-with-body' };
+  const bodyRefusal = withBody(status, headers);
+  if (bodyRefusal) return bodyRefusal;
   if (status === 405 && headers.allow === undefined) return { kind: 'response-405-without-allow' };
   // "HTTP/1.1 200 OK": the version, the code, the reason, two spaces.
   if (`HTTP/${head.httpVersion} ${status} ${head.statusMessage ?? ''}`.length > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };

@@ -149,7 +149,7 @@ const duringPhase: Record<FailurePhase, string> = {
 function refusalDescription(kind: RefusalKind, status: number, header: string | undefined): string {
   switch (kind) {
     case 'response-with-body':
-      return `the target answered ${status} with a body, which HTTP forbids`;
+      return header ? `the target answered ${status} with a ${header} header, which declares a body HTTP forbids there` : `the target answered ${status} with a body, which HTTP forbids`;
     case 'response-405-without-allow':
       return 'the target answered 405 without the Allow header HTTP requires';
     case 'response-line-too-big':

@@ -123,6 +123,15 @@ describe('edge × failing backends', () => {
     expectFault(reply, 502, fault('Received 205 Response with message body', 'protocol.http.ResponseWithBody'));
   });
 
+  it('no-content-with-body: a Content-Encoding Edge supports, with no body, is refused on a 204 and passed on a 205 (the playbook\'s table)', async () => {
+    const noBody = { body: '', contentEncoding: 'gzip' };
+    const refused = await throughEdge('no-content-with-body', { backend: noBody });
+    expectFault(refused.reply, 502, fault('Received 204 Response with message body', 'protocol.http.ResponseWithBody'));
+    expect(refused.failures.map((failure) => failure.description)).toEqual(['the target answered 204 with a Content-Encoding header, which declares a body HTTP forbids there']);
+    const passed = await throughEdge('no-content-with-body', { backend: { ...noBody, status: 205 } });
+    expect([passed.reply.status, passed.reply.headers['content-encoding'], passed.failures]).toEqual([205, 'gzip', []]);
+  });
+
   it('closed-port: a refused connect gives 503 ServiceUnavailable', async () => {
     const { reply, failures } = await throughEdge('closed-port');
     expectFault(reply, 503, SERVICE_UNAVAILABLE);
