@@ -139,5 +139,35 @@ export function readTargetEndpoint(loaded: LoadedFile): TargetEndpoint {
       ignored.push(key);
     }
   }
-  return { settings, ignored, ...(typeof url === 'string' && url ? { url } : {}) };
+  const loadBalancer = readLoadBalancer(loaded.file, (connection as { LoadBalancer?: unknown }).LoadBalancer);
+  return { settings: { ...settings, ...(loadBalancer ? { LoadBalancer: loadBalancer } : {}) }, ignored, ...(typeof url === 'string' && url ? { url } : {}) };
+}
+
+type XmlNode = Record<string, unknown>;
+const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof (value as XmlNode | undefined)?.['#text'] === 'string' ? ((value as XmlNode)['#text'] as string) : undefined);
+
+/**
+ * An HTTPTargetConnection's <LoadBalancer>: its <Server name="…"/> elements, <MaxFailures> and
+ * <Algorithm>, as the LoadBalancer setting (the TargetServers they name are the environment's,
+ * given in the settings). Elements the harness does not model are left for the schema to name.
+ */
+function readLoadBalancer(file: string, element: unknown): Partial<EdgeSettingsInput>['LoadBalancer'] {
+  if (element === undefined) return undefined;
+  if (!element || typeof element !== 'object') throw new FaultgateError('E_CONFIG', `${file}: <LoadBalancer>: expected <Server name="…"/> elements`);
+  const { Server: servers, MaxFailures: maxFailures, Algorithm: algorithm, ...rest } = element as XmlNode;
+  const unknown = Object.keys(rest).filter((key) => !key.startsWith('@') && key !== '#text');
+  if (unknown.length > 0) throw new FaultgateError('E_CONFIG', `${file}: <LoadBalancer>: <${unknown[0]}> is not reproduced; known: Algorithm, Server, MaxFailures`);
+  const names = asList(servers).map((server, index) => {
+    const name = (server as XmlNode | undefined)?.['@name'];
+    if (typeof name !== 'string' || !name) throw new FaultgateError('E_CONFIG', `${file}: <LoadBalancer> <Server> ${index + 1}: expected a name attribute`);
+    return name;
+  });
+  const failures = textOf(maxFailures);
+  const count = failures === undefined ? undefined : Number(failures);
+  if (count !== undefined && (!Number.isInteger(count) || count < 0)) {
+    throw new FaultgateError('E_CONFIG', `${file}: <LoadBalancer> <MaxFailures>: expected a whole number, got "${failures ?? ''}"`);
+  }
+  const algorithmName = textOf(algorithm);
+  return { Server: names, ...(count === undefined ? {} : { MaxFailures: count }), ...(algorithmName === undefined ? {} : { Algorithm: algorithmName as 'RoundRobin' }) };
 }

@@ -5,7 +5,8 @@
  * shows for a server reaching its MaxFailures.
  */
 import { describe, expect, it } from 'vitest';
-import { parseEdgeSettings } from '../../harness/config/edge.ts';
+import { parseEdgeSettings, readTargetEndpoint } from '../../harness/config/edge.ts';
+import { parseConfigText } from '../../harness/config/load-file.ts';
 import type { Failure } from '../../harness/gateway/failures.ts';
 import { collectLines, request, startBackend, startGateway, tempDir } from '../helpers.ts';
 
@@ -83,5 +84,16 @@ describe('edge × LoadBalancer', () => {
     );
     expect(() => parseEdgeSettings({ ...servers, LoadBalancer: { Server: ['target1'], MaxFailures: -1 } })).toThrow('LoadBalancer.MaxFailures: must not be negative, got -1');
     expect(() => parseEdgeSettings({ TargetServers: { target1: { Host: '127.0.0.1', Port: 0 } } })).toThrow('TargetServers.target1.Port: a TargetServer port is 1 to 65535, got 0');
+  });
+
+  it('a TargetEndpoint file’s <LoadBalancer> becomes the LoadBalancer setting; an element it does not reproduce is named', () => {
+    const endpoint = (loadBalancer: string) =>
+      readTargetEndpoint(parseConfigText('default.xml', `<TargetEndpoint name="default"><HTTPTargetConnection><LoadBalancer>${loadBalancer}</LoadBalancer><Path>/v1</Path></HTTPTargetConnection></TargetEndpoint>`));
+    expect(endpoint('<Algorithm>RoundRobin</Algorithm><Server name="target1"/><Server name="target2"/><MaxFailures>5</MaxFailures>').settings).toEqual({
+      LoadBalancer: { Algorithm: 'RoundRobin', Server: ['target1', 'target2'], MaxFailures: 5 },
+    });
+    expect(endpoint('<Server name="target1"/>').settings).toEqual({ LoadBalancer: { Server: ['target1'] } });
+    expect(() => endpoint('<Server name="target1"/><RetryEnabled>true</RetryEnabled>')).toThrow('default.xml: <LoadBalancer>: <RetryEnabled> is not reproduced; known: Algorithm, Server, MaxFailures');
+    expect(() => endpoint('<Server name="target1"/><MaxFailures>five</MaxFailures>')).toThrow('default.xml: <LoadBalancer> <MaxFailures>: expected a whole number, got "five"');
   });
 });
