@@ -52,6 +52,9 @@ const edgeDemo: PersonalityDemo = {
     'receiving-head × headers-over-limit': () => ({ answer: `${said(edgeFaults.tooBigHeaders)} (${edgeFaults.tooBigHeaders.errorcode})` }),
     'receiving-body × body-over-limit': () => ({ answer: `${said(edgeFaults.tooBigBody)} (${edgeFaults.tooBigBody.errorcode})`, why: 'past HTTPResponse.body.buffer.limit, 10 MB' }),
     'receiving-body × false-encoding': () => ({ answer: `${said(edgeFaults.decompressionFailure)}`, why: 'Content-Encoding: gzip over a body that is not gzip' }),
+    'handshaking × fin': () => ({ answer: said(edgeFaults.serviceUnavailable), why: 'the target closes the TLS handshake' }),
+    'handshaking × rst': () => ({ answer: said(edgeFaults.serviceUnavailable), why: 'the target resets the TLS handshake' }),
+    'receiving-head × rst': () => ({ answer: said(edgeFaults.unexpectedEof), why: 'the target resets the connection part-way through the response head' }),
   },
   // system.log gets the Edge document's line, the handshake timeout's; the harness writes no other.
   logs: (failure) => failure?.phase === 'handshaking' && failure.fault === 'silence',
@@ -75,6 +78,9 @@ const microgatewayDemo: PersonalityDemo = {
     'receiving-head × headers-over-limit': () => ({ answer: '502 {"message":"Parse Error: Header overflow",…}', why: "Node's parser stops at 16 KiB" }),
     'receiving-body × body-over-limit': () => ({ answer: '200 and the whole body', why: 'it has no payload limit' }),
     'receiving-body × false-encoding': () => ({ answer: '200, the body passed on undecoded' }),
+    'handshaking × fin': () => ({ answer: '502 {"message":"Client network socket disconnected before secure TLS connection was established",…}', why: 'the target closes the TLS handshake' }),
+    'handshaking × rst': () => ({ answer: '502 {"message":"read ECONNRESET",…}', why: 'the target resets the TLS handshake' }),
+    'receiving-head × rst': () => ({ answer: '502 {"message":"read ECONNRESET",…} or "socket hang up" (a race)', why: 'the target resets the connection part-way through the response head' }),
   },
   // It logs every failure it answers: not a response only Edge's policy refuses (it passes that
   // on), nor a silent target when no request_timeout ever answers the request.
