@@ -44,20 +44,37 @@ export function supportedCodings(contentEncoding: string | undefined): Coding[] 
   return codings.every((coding): coding is Coding => Object.hasOwn(decoders, coding)) ? codings : undefined;
 }
 
-async function decodes(body: Buffer, codings: readonly Coding[]): Promise<boolean> {
+/**
+ * The decoded body's length (Infinity past `limit`: zlib stops there, so a small body that
+ * inflates without end costs no more than the limit), or undefined when it does not decode.
+ */
+async function decodedLength(body: Buffer, codings: readonly Coding[], limit: number): Promise<number | undefined> {
   let data = body;
   try {
-    for (const coding of [...codings].reverse()) data = await decoders[coding](data);
-    return true;
-  } catch {
-    return false;
+    for (const coding of [...codings].reverse()) data = await decoders[coding](data, { maxOutputLength: limit + 1 });
+    return data.length;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? Infinity : undefined;
   }
 }
 
-/** Edge decodes a body whose Content-Encoding it supports, so it holds it whole (it buffers unless streaming is on). */
+const notDecoded: ResponseRefusal = { kind: 'decompression-failure' };
+const tooBigDecoded: ResponseRefusal = { kind: 'response-body-too-big' };
+
+/**
+ * Edge decodes a body whose Content-Encoding it supports, so it holds it whole (it buffers unless
+ * streaming is on): one that does not decode is DecompressionFailureAtResponse; one past the limit
+ * once decoded is TooBigBody ("502 Bad Gateway - TooBigBody": "exceeds allowed limit after decompression").
+ */
 export function edgeHeldBody(status: number, headers: http.IncomingHttpHeaders, method: string, limit: number): HeldBody | undefined {
   const codings = bodiless(status, method) ? undefined : supportedCodings(headers['content-encoding']);
   if (!codings) return undefined;
-  const refusal: ResponseRefusal = { kind: 'decompression-failure' };
-  return { limit, check: async (body) => (body.length === 0 || (await decodes(body, codings)) ? undefined : refusal) };
+  return {
+    limit,
+    async check(body) {
+      if (body.length === 0) return undefined;
+      const decoded = await decodedLength(body, codings, limit);
+      return decoded === undefined ? notDecoded : decoded > limit ? tooBigDecoded : undefined;
+    },
+  };
 }

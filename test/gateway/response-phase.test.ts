@@ -129,6 +129,19 @@ describe.concurrent("Edge refuses responses that parse, as Apigee's playbooks sa
     expect(view).toMatchObject({ status: 200, end: 'completed', bodyBytes: gzipped.length, headers: { 'content-encoding': 'gzip' } });
   });
 
+  test('a gzip body within the limit that decodes past it: 502 TooBigBody', async () => {
+    const gzipped = gzipSync(Buffer.alloc(4096, 'a'));
+    const target = http.createServer((_req, res) => res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': gzipped.length }).end(gzipped));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void target.close());
+    const settings = { 'HTTPResponse.body.buffer.limit': 1024, 'logging.dir': tempDir() };
+    const gateway = await startGateway({ personality: 'edge', target: `http://127.0.0.1:${(target.address() as AddressInfo).port}`, settings });
+    const view = await exchange(`${gateway.url}/`, { openAfterMs: 5000 });
+    expect(gzipped.length).toBeLessThan(1024);
+    expect(view).toMatchObject({ status: 502, end: 'completed' });
+    expect(JSON.parse(view.body)).toEqual({ fault: { faultstring: 'Body buffer overflow', detail: { errorcode: 'protocol.http.TooBigBody' } } });
+  });
+
   test('a request payload past HTTPRequest.body.buffer.limit: 413 TooBigBody, and no target sees it', async () => {
     const backend = await startBackend('healthy');
     const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'HTTPRequest.body.buffer.limit': 1024, 'logging.dir': tempDir() } });
