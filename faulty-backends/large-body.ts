@@ -5,17 +5,16 @@
  * buffer made at the first request, written with the socket's backpressure.
  */
 import { z } from 'zod';
+import { DEFAULT_BUFFER_LIMIT } from '../harness/config/edge.ts';
 import { defineBackend } from './backend.ts';
 import { serveHttp } from './serve-http.ts';
 
-/** Edge's documented 10MB ("10m"): read as 10 × 1024 × 1024 bytes, which no document spells out. */
-export const TEN_MB = 10 * 1024 * 1024;
 
 export const largeBody = defineBackend({
   name: 'large-body',
   summary: "answers with a body over Edge's 10 MB payload limit",
   settings: z
-    .object({ bodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(TEN_MB + 1).describe('bytes of body in the answer') })
+    .object({ bodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(DEFAULT_BUFFER_LIMIT + 1).describe('bytes of body in the answer') })
     .strict(),
   protocol: () => 'http',
   explain: (s) => `answers 200 with a ${s.bodyBytes}-byte body and its Content-Length`,

@@ -39,6 +39,9 @@ const loadBalancerSchema = z
   })
   .strict();
 
+/** HTTPRequest/HTTPResponse.body.buffer.limit: "10m" ("Set message size limit on the Router or Message Processor"), read as 10 × 1024 × 1024 bytes. */
+export const DEFAULT_BUFFER_LIMIT = 10 * 1024 * 1024;
+
 export const edgeSettingsSchema = z
   .object({
     'connect.timeout.millis': positiveMillis().default(3000).describe('TCP connect limit; exceeding it gives 503 ServiceUnavailable'),
@@ -52,10 +55,10 @@ export const edgeSettingsSchema = z
     api: name('an API proxy name').default('faultgate').describe('the API proxy system.log prints'),
     rev: z.number({ error: 'expected a revision number' }).int().positive().default(1).describe('the proxy revision system.log prints'),
     'HTTPRequest.body.buffer.limit': bytes()
-      .default(10 * 1024 * 1024)
+      .default(DEFAULT_BUFFER_LIMIT)
       .describe('conf_http_HTTPRequest.body.buffer.limit (10m): a request payload past this is answered 413 TooBigBody'),
     'HTTPResponse.body.buffer.limit': bytes()
-      .default(10 * 1024 * 1024)
+      .default(DEFAULT_BUFFER_LIMIT)
       .describe('conf_http_HTTPResponse.body.buffer.limit (10m): a target payload past this is answered 502 TooBigBody'),
     'keepalive.honour.hint': z
       .boolean({ error: 'expected true or false' })

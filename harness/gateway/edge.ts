@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { join } from 'node:path';
-import { type EdgeSettings } from '../config/edge.ts';
+import { DEFAULT_BUFFER_LIMIT, type EdgeSettings } from '../config/edge.ts';
 import type { Failure, FailureKind } from './failures.ts';
 import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, NODE_HEAD_LIMIT, RESPONSE_HEADERS_LIMIT, supportedCodings } from './edge-payload.ts';
 import { createLoadBalancer, type TargetBalancer } from './load-balancer.ts';
@@ -222,6 +222,12 @@ function messageIds(settings: EdgeSettings): Personality['begin'] {
   };
 }
 
+/** The payload limits, for narration, where they are not the documented 10m. */
+function bufferLimits(settings: EdgeSettings): string {
+  const names = ['HTTPRequest.body.buffer.limit', 'HTTPResponse.body.buffer.limit'] as const;
+  return names.flatMap((name) => (settings[name] === DEFAULT_BUFFER_LIMIT ? [] : [`, ${name}=${settings[name]}`])).join('');
+}
+
 export function createEdgePersonality(settings: EdgeSettings, target?: URL): Personality {
   const jsonHeaders = { 'Content-Type': 'application/json' };
   const balancer = target && createLoadBalancer(settings, target);
@@ -250,6 +256,7 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
     describe: () =>
       `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
       `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}` +
+      bufferLimits(settings) +
       (balancer ? `; ${balancer.describe()}` : ''),
     begin: messageIds(settings),
     refusesResponse: (status, headers, head, method) => edgeRefusal(status, headers, head, method, responseLimit),

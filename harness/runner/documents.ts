@@ -23,11 +23,15 @@ export const documents = {
     product: 'Apigee Edge',
     title: '502 Bad Gateway - ResponseWithBody',
   },
+  'edge-502-too-big-body': {
+    product: 'Apigee Edge',
+    title: '502 Bad Gateway - TooBigBody',
+  },
   'edge-504-gateway-timeout': {
     product: 'Apigee Edge',
     title: '504 Gateway Timeout',
   },
-  // Two how-tos rather than playbooks: the 504 and 405 scenarios quote their resolutions.
+  // How-tos rather than playbooks: the 504, 405 and TooBigBody scenarios quote their resolutions.
   'edge-configuring-io-timeout': {
     product: 'Apigee Edge',
     title: 'Configuring I/O timeout on Message Processors',
@@ -44,6 +48,10 @@ export const documents = {
   'edge-endpoint-properties-reference': {
     product: 'Apigee Edge',
     title: 'Endpoint properties reference',
+  },
+  'edge-message-size-limit': {
+    product: 'Apigee Edge for Private Cloud',
+    title: 'Set message size limit on the Router or Message Processor',
   },
 } as const;
 

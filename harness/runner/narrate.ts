@@ -180,11 +180,19 @@ function narrateResolution(resolution: string, from: Scenario['resolutionFrom'],
   return `${c.dim('resolution')} "${resolution}" ${c.dim(`(${source.product}: "${source.title}")`)}`;
 }
 
+/** The longest body the narration prints whole; a longer one (a payload past a limit) is shown by its start and its size. */
+const SHOWN_BODY_CHARS = 400;
+
+function shownBody(body: string, c: Colors): string {
+  if (body.length <= SHOWN_BODY_CHARS) return body;
+  return `${body.slice(0, 80)}${c.dim(`… (${Buffer.byteLength(body)} bytes in all)`)}`;
+}
+
 /** After the timeline: the packets (wire mode), the answer, what the wire showed, the product log, the verdict and the fix. */
 export function narrateOutcome(scenario: Scenario, evidence: Evidence, c: Colors = pc): string[] {
   const out: string[] = ['', ...narratePackets(evidence, c)];
   if (evidence.response) {
-    out.push(`${c.bold('answer')}    ${evidence.response.status} ${evidence.response.body}`);
+    out.push(`${c.bold('answer')}    ${evidence.response.status} ${shownBody(evidence.response.body, c)}`);
   } else if (evidence.error) {
     out.push(`${c.bold('answer')}    none: ${evidence.error.message}`);
   }
