@@ -10,11 +10,16 @@ import { describeIssue } from './describe-issue.ts';
 import { bytes, millis, name, positiveMillis, tcpPort } from './fields.ts';
 import type { LoadedFile } from './load-file.ts';
 
-/** An environment's TargetServer, as Edge defines one: a host, a port, and whether it is in service. */
+/**
+ * An environment's TargetServer, as Edge defines one: a host, a port, and whether it is in
+ * service. Host and Port left out are the gateway's target's (one backend behind a LoadBalancer).
+ */
 const targetServerSchema = z
   .object({
-    Host: name('a host name or address'),
-    Port: tcpPort().refine((port) => port > 0, { error: 'a TargetServer port is 1 to 65535' }),
+    Host: name('a host name or address').optional(),
+    Port: tcpPort()
+      .refine((port) => port > 0, { error: 'a TargetServer port is 1 to 65535' })
+      .optional(),
     IsEnabled: z.boolean({ error: 'expected true or false' }).default(true),
   })
   .strict();
@@ -71,7 +76,7 @@ export const edgeSettingsSchema = z
     TargetServers: z
       .record(name('a TargetServer name'), targetServerSchema, { error: 'expected TargetServers by name: { name: { Host, Port, IsEnabled } }' })
       .optional()
-      .describe("the environment's TargetServers by name: { Host, Port, IsEnabled }"),
+      .describe("the environment's TargetServers by name: { Host, Port, IsEnabled } (Host, Port left out: the target's)"),
     LoadBalancer: loadBalancerSchema.optional().describe("the TargetEndpoint's LoadBalancer: Server (TargetServer names), MaxFailures; the target URL then gives only the scheme"),
   })
   .strict()

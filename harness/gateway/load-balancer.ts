@@ -38,10 +38,11 @@ export function createLoadBalancer(settings: EdgeSettings, target: URL): TargetB
   const balancer = settings.LoadBalancer;
   if (!balancer) return undefined;
   const servers: ServerState[] = balancer.Server.map((name) => {
-    const server = settings.TargetServers?.[name];
     // The schema has checked that every name is defined; a missing one is out of service.
-    const host = server?.Host.includes(':') ? `[${server.Host}]` : server?.Host;
-    return { name, url: `${target.protocol}//${host ?? 'invalid'}:${server?.Port ?? 1}`, enabled: server?.IsEnabled ?? false, failures: 0 };
+    const server = settings.TargetServers?.[name];
+    const host = server?.Host ?? target.hostname;
+    const url = `${target.protocol}//${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${server?.Port ?? (target.port || (target.protocol === 'https:' ? 443 : 80))}`;
+    return { name, url, enabled: server?.IsEnabled ?? false, failures: 0 };
   });
   const maxFailures = balancer.MaxFailures;
   const inService = (server: ServerState) => server.enabled && (maxFailures === 0 || server.failures < maxFailures);

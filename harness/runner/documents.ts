@@ -44,6 +44,10 @@ export const documents = {
     product: 'Apigee Edge',
     title: '504 Gateway timeout - Router timing out',
   },
+  'edge-antipattern-load-balancing-maxfailures': {
+    product: 'Apigee Edge',
+    title: 'Antipattern: Load Balance with a single target server with MaxFailures set to a non-zero value',
+  },
   // A reference page: the Router scenarios quote its io.timeout.millis entry as their resolution.
   'edge-endpoint-properties-reference': {
     product: 'Apigee Edge',

@@ -118,3 +118,18 @@ describe.skipIf(routerUnavailable())('"504 Gateway timeout - Router timing out":
     expect(evidence.failure).toMatchObject({ kind: 'io-timeout', limit: { name: 'io', ms: 150 } });
   });
 });
+
+describe('"Antipattern: Load Balance with a single target server with MaxFailures set to a non-zero value"', () => {
+  it('edge-single-target-max-failures: one 502 takes the only server out; the next request gets 503 NoActiveTargets and system.log the playbook’s line', async () => {
+    const evidence = await runScenario(scenario('edge-single-target-max-failures'));
+    expect(evidence.problems).toEqual([]);
+    expect(evidence.requests.map((request) => request.status)).toEqual([200, 502, 503]);
+    expect(evidence.failure).toMatchObject({ kind: 'no-active-targets' });
+  });
+
+  it('edge-single-target-no-max-failures: MaxFailures 0: the 502 is answered and the next request gets 200', async () => {
+    const evidence = await runScenario(scenario('edge-single-target-no-max-failures'));
+    expect(evidence.problems).toEqual([]);
+    expect(evidence.requests.map((request) => request.status)).toEqual([200, 502, 200]);
+  });
+});
