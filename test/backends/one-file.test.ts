@@ -1,11 +1,12 @@
 /**
  * One fault, one file: a throwaway backend added the way the README's "Adding a failure mode"
  * says (its file, and its name in the typed registry) is found everywhere a backend appears,
- * with no other edit. It is added to a copy of faulty-backends/ in a folder of its own, never to
- * the checkout, so test files that read faulty-backends/ at the same time never see it; the copy
- * is removed however the test ends.
+ * with no other edit. It is added to a copy of the tree in a folder of its own (links to the
+ * checkout's files, but for the registry and its readers), never to the checkout, so test files
+ * that read faulty-backends/ at the same time never see it; the copy is removed however the test
+ * ends.
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,19 +52,19 @@ function register(index: string): string {
 }
 
 /**
- * The readers of the registry that the test asks, copied so that they import the copy's registry;
- * every other file of harness/ is a link to the checkout's, which the test process has loaded
- * already, so only the copied files are compiled again.
+ * The registry and its readers that the test asks, copied so that the readers import the copy's
+ * registry; every other file of faulty-backends/ and harness/ is a link to the checkout's, which
+ * the test process has loaded already, so only these are compiled again.
  */
-const readersOfRegistry = new Set(['harness/stage/plan.ts', 'harness/cli/help.ts']);
+const copied = new Set(['faulty-backends/index.ts', 'harness/stage/plan.ts', 'harness/cli/help.ts']);
 
-/** harness/ as links to the checkout's files, the readers of the registry as copies of them. */
+/** A folder of the checkout as links to its files, but for the copied ones. */
 function mirror(relative: string, target: string): void {
   mkdirSync(join(target, relative), { recursive: true });
   for (const entry of readdirSync(join(root, relative), { withFileTypes: true })) {
     const path = `${relative}/${entry.name}`;
     if (entry.isDirectory()) mirror(path, target);
-    else if (readersOfRegistry.has(path)) copyFileSync(join(root, path), join(target, path));
+    else if (copied.has(path)) copyFileSync(join(root, path), join(target, path));
     else symlinkSync(join(root, path), join(target, path));
   }
 }
@@ -74,7 +75,8 @@ const registryOfCopy = () => fromCopy<typeof import('../../faulty-backends/index
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'faultgate-one-file-'));
-  for (const entry of ['faulty-backends', 'README.md']) cpSync(join(root, entry), join(copy, entry), { recursive: true });
+  copyFileSync(join(root, 'README.md'), join(copy, 'README.md'));
+  mirror('faulty-backends', copy);
   mirror('harness', copy);
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
   writeFileSync(join(copy, 'faulty-backends', `${NAME}.ts`), backendFile);
