@@ -24,6 +24,12 @@ COPY bin/faultgate.js ./bin/faultgate.js
 # The example chains and product configs, for `docker run IMAGE keepalive check examples/…`.
 COPY examples ./examples
 
+# A real nginx: Edge's Router in the router scenarios, and the keep-alive probe's nginx hops
+# (Debian's nginx-light, as .ci/run installs it; each run starts its own, never the service).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nginx-light \
+ && rm -rf /var/lib/apt/lists/*
+
 # Edge's log folder, owned by the unprivileged user that runs the services: the named volume mounted
 # over it takes this ownership when it is first created. (Microgateway's /var/tmp is open to all.)
 RUN mkdir -p /opt/apigee/var/log/edge-message-processor \

@@ -23,6 +23,7 @@ import { expectedDurationMs } from '../../runner/expected-duration.ts';
 import type { GatewayStarter } from '../../runner/gateway-starter.ts';
 import { runScenario, type Evidence, type RunOptions } from '../../runner/run-scenario.ts';
 import type { Scenario } from '../../runner/scenario.ts';
+import { routerUnavailable } from '../../relay/router.ts';
 import { wireUnavailable } from '../../wire/tools.ts';
 
 interface RunCommandOptions {
@@ -59,6 +60,21 @@ function onGateway(scenarios: Scenario[], names: readonly string[], gateway: Gat
     if (!why) return true;
     if (names.includes(scenario.name)) throw new FaultgateError('E_USAGE', `--gateway ${gateway.name} cannot run ${scenario.name}: ${why}`);
     process.stderr.write(`faultgate: ${scenario.name} left out: ${why}\n`);
+    return false;
+  });
+}
+
+/**
+ * A scenario with Edge's Router needs a real nginx. Without one here, such a scenario asked for by
+ * name is an error that says what to install; picked by "all", it is left out with that note.
+ */
+function withRouterHere(scenarios: Scenario[], names: readonly string[]): Scenario[] {
+  const missing = scenarios.some((scenario) => scenario.router) ? routerUnavailable() : undefined;
+  if (!missing) return scenarios;
+  return scenarios.filter((scenario) => {
+    if (!scenario.router) return true;
+    if (names.includes(scenario.name)) throw new FaultgateError('E_CONFIG', `${scenario.name}: ${missing}`);
+    process.stderr.write(`faultgate: ${scenario.name} left out: ${missing}\n`);
     return false;
   });
 }
@@ -160,7 +176,7 @@ export function registerRun(program: Command): void {
         const missing = wireUnavailable();
         if (missing) throw new FaultgateError('E_PRIVILEGE', missing);
       }
-      const scenarios = onGateway(await selectScenarios(names), names, gateway);
+      const scenarios = withRouterHere(onGateway(await selectScenarios(names), names, gateway), names);
       if (options.pcap && (scenarios.length > 1 || options.repeat > 1)) {
         throw new FaultgateError('E_USAGE', `--pcap ${options.pcap}: one file holds one run; name one scenario and leave out --repeat (or leave out --pcap)`);
       }
