@@ -2,7 +2,7 @@
  * Edge's Router (a real nginx) in front of the edge personality, one nginx for the whole file:
  * the Router's own 504 when it times out first ("504 Gateway timeout - Router timing out": status
  * line "504 Gateway Time-out" and its HTML page), and its own 502 when the Message Processor is
- * gone ("502 Bad Gateway": No MPs available in the pool), each page as its
+ * gone or closes the connection unanswered ("502 Bad Gateway": No MPs available in the pool), each page as its
  * playbook prints it; the Message Processor's own answers pass through.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,5 +70,17 @@ describe.skipIf(routerUnavailable())('the Router in front of the Message Process
     await gateway.close();
     const answer = await get(`${router.url}/v1/orders`);
     expect(answer).toMatchObject({ status: 502, statusMessage: 'Bad Gateway', contentType: 'text/html', body: ROUTER_502_PAGE });
+  });
+
+  it('a Message Processor that closes the connection without answering: the same 502 page', async () => {
+    // On the Message Processor's port now: a process that reads the request and closes (FIN).
+    const closer = await startNamedBackend('fin-mid-request', {}, { port: gateway.port });
+    try {
+      const answer = await get(`${router.url}/v1/orders`);
+      expect(answer).toMatchObject({ status: 502, statusMessage: 'Bad Gateway', contentType: 'text/html', body: ROUTER_502_PAGE });
+      expect(closer.events.some((event) => event.kind === 'fin-sent')).toBe(true);
+    } finally {
+      await closer.close();
+    }
   });
 });
