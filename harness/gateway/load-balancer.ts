@@ -33,6 +33,12 @@ interface ServerState extends BalancedServer {
   failures: number;
 }
 
+/** A TargetServer's URL: the target's scheme, its Host and Port (the target's own where it gives none). */
+function serverUrl(target: URL, host = target.hostname, port: number | string = target.port || (target.protocol === 'https:' ? 443 : 80)): string {
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${target.protocol}//${bracketed}:${port}`;
+}
+
 /** The balancer the settings describe, or undefined when the TargetEndpoint has no LoadBalancer. */
 export function createLoadBalancer(settings: EdgeSettings, target: URL): TargetBalancer | undefined {
   const balancer = settings.LoadBalancer;
@@ -40,9 +46,7 @@ export function createLoadBalancer(settings: EdgeSettings, target: URL): TargetB
   const servers: ServerState[] = balancer.Server.map((name) => {
     // The schema has checked that every name is defined; a missing one is out of service.
     const server = settings.TargetServers?.[name];
-    const host = server?.Host ?? target.hostname;
-    const url = `${target.protocol}//${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${server?.Port ?? (target.port || (target.protocol === 'https:' ? 443 : 80))}`;
-    return { name, url, enabled: server?.IsEnabled ?? false, failures: 0 };
+    return { name, url: serverUrl(target, server?.Host, server?.Port), enabled: server?.IsEnabled ?? false, failures: 0 };
   });
   const maxFailures = balancer.MaxFailures;
   const inService = (server: ServerState) => server.enabled && (maxFailures === 0 || server.failures < maxFailures);
