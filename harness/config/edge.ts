@@ -47,6 +47,9 @@ const loadBalancerSchema = z
 /** HTTPRequest/HTTPResponse.body.buffer.limit: "10m" ("Set message size limit on the Router or Message Processor"), read as 10 × 1024 × 1024 bytes. */
 export const DEFAULT_BUFFER_LIMIT = 10 * 1024 * 1024;
 
+/** HTTPResponse.headers.limit: "25k" ("Setting HTTP request/response header limits"); the TooBigHeaders faultstring says 25,600. */
+export const RESPONSE_HEADERS_LIMIT = 25_600;
+
 export const edgeSettingsSchema = z
   .object({
     'connect.timeout.millis': positiveMillis().default(3000).describe('TCP connect limit; exceeding it gives 503 ServiceUnavailable'),
@@ -62,6 +65,9 @@ export const edgeSettingsSchema = z
     'HTTPRequest.body.buffer.limit': bytes()
       .default(DEFAULT_BUFFER_LIMIT)
       .describe('conf_http_HTTPRequest.body.buffer.limit (10m): a request payload past this is answered 413 TooBigBody'),
+    'HTTPResponse.headers.limit': bytes()
+      .default(RESPONSE_HEADERS_LIMIT)
+      .describe('conf/http.properties+HTTPResponse.headers.limit (25k): target header lines past this are answered 502 TooBigHeaders'),
     'HTTPResponse.body.buffer.limit': bytes()
       .default(DEFAULT_BUFFER_LIMIT)
       .describe('conf_http_HTTPResponse.body.buffer.limit (10m): a target payload past this is answered 502 TooBigBody'),

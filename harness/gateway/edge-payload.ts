@@ -10,14 +10,14 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { HeldBody, ResponseRefusal } from './personality.ts';
 
-/** HTTPResponse.headers.limit=25k ("Setting HTTP request/response header limits"); the faultstring says 25,600. */
-export const RESPONSE_HEADERS_LIMIT = 25_600;
-
 /**
- * Node's parser counts the reason phrase, names and values against its maxHeaderSize, never the
- * separators, so a head it stops at is past Edge's limit too; below it, Edge's own count decides.
+ * Node's maxHeaderSize for Edge: Node counts the reason phrase, names and values against it, never
+ * the separators, so a head it stops at is past Edge's limit on header lines too; below it, Edge's
+ * own count decides. Room for a reason phrase Edge accepts (2,048 bytes) on top of the limit.
  */
-export const NODE_HEAD_LIMIT = 64 * 1024;
+export function nodeHeadLimit(headersLimit: number): number {
+  return Math.max(64 * 1024, headersLimit + 2048 + 1);
+}
 
 /** The header lines as they came on the wire: each `Name: value` and its CRLF (which bytes Edge counts: no document). */
 export function headerLineBytes(rawHeaders: readonly string[]): number {

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { join } from 'node:path';
-import { DEFAULT_BUFFER_LIMIT, type EdgeSettings } from '../config/edge.ts';
+import { DEFAULT_BUFFER_LIMIT, RESPONSE_HEADERS_LIMIT, type EdgeSettings } from '../config/edge.ts';
 import type { Failure, FailureKind } from './failures.ts';
-import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, NODE_HEAD_LIMIT, RESPONSE_HEADERS_LIMIT, supportedCodings } from './edge-payload.ts';
+import { bodiless, declaresTooBig, edgeHeldBody, headerLineBytes, nodeHeadLimit, supportedCodings } from './edge-payload.ts';
 import { createLoadBalancer, type TargetBalancer } from './load-balancer.ts';
 import type { ClientRequestInfo, FailureAnswer, FailureOutcome, Personality, ResponseHead, ResponseRefusal } from './personality.ts';
 
@@ -68,7 +68,7 @@ export function edgeFaultFor(failure: Failure): EdgeFaultName {
     case 'handshake-timeout':
       return 'badGateway';
     case 'bad-response':
-      // Node's parser stops at NODE_HEAD_LIMIT, well past Edge's own limit on header lines.
+      // Node's parser stops past Edge's own limit on header lines (nodeHeadLimit).
       return failure.error.code === 'HPE_HEADER_OVERFLOW' ? 'tooBigHeaders' : 'badGateway';
     case 'bad-framing':
       // Not in the documents: the Message Processor "does not receive a response", as for the handshake.
@@ -133,14 +133,20 @@ function withBody(status: number, headers: http.IncomingHttpHeaders): ResponseRe
   return undefined;
 }
 
-export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead, method: string, bodyLimit: number): ResponseRefusal | undefined {
+/** The Message Processor's size limits: HTTPResponse.body.buffer.limit and HTTPResponse.headers.limit. */
+export interface ResponseLimits {
+  body: number;
+  headers: number;
+}
+
+export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, head: ResponseHead, method: string, limits: ResponseLimits): ResponseRefusal | undefined {
   const bodyRefusal = withBody(status, headers);
   if (bodyRefusal) return bodyRefusal;
   if (status === 405 && headers.allow === undefined) return { kind: 'response-405-without-allow' };
   // "HTTP/1.1 200 OK": the version, the code, the reason, two spaces.
   if (`HTTP/${head.httpVersion} ${status} ${head.statusMessage ?? ''}`.length > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };
-  if (headerLineBytes(head.rawHeaders) > RESPONSE_HEADERS_LIMIT) return { kind: 'response-headers-too-big' };
-  if (!bodiless(status, method) && declaresTooBig(headers, bodyLimit)) return { kind: 'response-body-too-big' };
+  if (headerLineBytes(head.rawHeaders) > limits.headers) return { kind: 'response-headers-too-big' };
+  if (!bodiless(status, method) && declaresTooBig(headers, limits.body)) return { kind: 'response-body-too-big' };
   return duplicatedSingleHeader(head.rawHeaders);
 }
 
@@ -222,16 +228,23 @@ function messageIds(settings: EdgeSettings): Personality['begin'] {
   };
 }
 
-/** The payload limits, for narration, where they are not the documented 10m. */
-function bufferLimits(settings: EdgeSettings): string {
-  const names = ['HTTPRequest.body.buffer.limit', 'HTTPResponse.body.buffer.limit'] as const;
-  return names.flatMap((name) => (settings[name] === DEFAULT_BUFFER_LIMIT ? [] : [`, ${name}=${settings[name]}`])).join('');
+/** The size limits, for narration, where they are not the documented 10m and 25k. */
+function sizeLimits(settings: EdgeSettings): string {
+  const defaults = { 'HTTPRequest.body.buffer.limit': DEFAULT_BUFFER_LIMIT, 'HTTPResponse.body.buffer.limit': DEFAULT_BUFFER_LIMIT, 'HTTPResponse.headers.limit': RESPONSE_HEADERS_LIMIT } as const;
+  return (Object.keys(defaults) as (keyof typeof defaults)[]).flatMap((name) => (settings[name] === defaults[name] ? [] : [`, ${name}=${settings[name]}`])).join('');
+}
+
+/** "502 Bad Gateway - TooBigHeaders" prints 25,600, the default; another limit is printed the same way (no document shows one). */
+function tooBigHeadersBody(limit: number): string {
+  return faultBody(fault(502, `response headers size exceeding ${limit.toLocaleString('en-US')}`, edgeFaults.tooBigHeaders.errorcode));
 }
 
 export function createEdgePersonality(settings: EdgeSettings, target?: URL): Personality {
   const jsonHeaders = { 'Content-Type': 'application/json' };
   const balancer = target && createLoadBalancer(settings, target);
   const responseLimit = settings['HTTPResponse.body.buffer.limit'];
+  const limits: ResponseLimits = { body: responseLimit, headers: settings['HTTPResponse.headers.limit'] };
+  const headersTooBig = tooBigHeadersBody(limits.headers);
   const requestLimit = settings['HTTPRequest.body.buffer.limit'];
   const requestTooBig: FailureAnswer = { status: 413, headers: jsonHeaders, body: bodies.requestTooBigBody };
   return {
@@ -256,13 +269,13 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
     describe: () =>
       `Edge Message Processor: connect.timeout.millis=${settings['connect.timeout.millis']}, ` +
       `io.timeout.millis=${settings['io.timeout.millis']}, keepalive.timeout.millis=${settings['keepalive.timeout.millis']}` +
-      bufferLimits(settings) +
+      sizeLimits(settings) +
       (balancer ? `; ${balancer.describe()}` : ''),
     begin: messageIds(settings),
-    refusesResponse: (status, headers, head, method) => edgeRefusal(status, headers, head, method, responseLimit),
+    refusesResponse: (status, headers, head, method) => edgeRefusal(status, headers, head, method, limits),
     holdsBody: (status, headers, method) => edgeHeldBody(status, headers, method, responseLimit),
     refusesRequest: (headers) => (declaresTooBig(headers, requestLimit) ? requestTooBig : undefined),
-    maxResponseHeadBytes: NODE_HEAD_LIMIT,
+    maxResponseHeadBytes: nodeHeadLimit(limits.headers),
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       // Already answered (the response failing after its parse error), nothing more to say.
       if (failure.afterAnswer) return { client: 'hang', lines: [] };
@@ -272,7 +285,7 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
       // The client's response had begun: only its connection can say that the rest will not come.
       if (failure.clientHeadersSent) return { client: 'cut', lines: [] };
       const name = edgeFaultFor(failure);
-      const body = failure.kind === 'duplicate-header' ? duplicateHeaderBody(failure.refusedHeader ?? '') : bodies[name];
+      const body = failure.kind === 'duplicate-header' ? duplicateHeaderBody(failure.refusedHeader ?? '') : name === 'tooBigHeaders' ? headersTooBig : bodies[name];
       const answer: FailureAnswer = { status: edgeFaults[name].status, headers: jsonHeaders, body };
       return { client: 'answer', answer, lines: edgeLines(settings, balancer, failure, request) };
     },

@@ -40,6 +40,13 @@ export interface ClientContext {
 }
 
 type RequestStep = Extract<ClientStep, { request: unknown }>;
+
+/**
+ * The client reads a response head of up to 100 KiB, as curl does (CURL_MAX_HTTP_HEADER), not
+ * Node's 16 KiB: a target's large header block that Edge accepts must reach the client too.
+ */
+const CLIENT_HEAD_LIMIT = 100 * 1024;
+
 /** A client step with its durations resolved for the mode of the run. */
 export type ResolvedStep = RequestStep | { idle: { ms: number; untilTargetCloses: boolean } };
 
@@ -100,7 +107,7 @@ function send(
       context.signal?.removeEventListener('abort', abort);
       resolve(outcome);
     };
-    const req = http.request(`${context.gatewayUrl}${request.path}`, { method: request.method, headers, agent }, (res) => {
+    const req = http.request(`${context.gatewayUrl}${request.path}`, { method: request.method, headers, agent, maxHeaderSize: CLIENT_HEAD_LIMIT }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

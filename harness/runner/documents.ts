@@ -27,11 +27,15 @@ export const documents = {
     product: 'Apigee Edge',
     title: '502 Bad Gateway - TooBigBody',
   },
+  'edge-502-too-big-headers': {
+    product: 'Apigee Edge',
+    title: '502 Bad Gateway - TooBigHeaders',
+  },
   'edge-504-gateway-timeout': {
     product: 'Apigee Edge',
     title: '504 Gateway Timeout',
   },
-  // How-tos rather than playbooks: the 504, 405 and TooBigBody scenarios quote their resolutions.
+  // How-tos rather than playbooks: the 504, 405, TooBigBody and TooBigHeaders scenarios quote their resolutions.
   'edge-configuring-io-timeout': {
     product: 'Apigee Edge',
     title: 'Configuring I/O timeout on Message Processors',
@@ -52,6 +56,10 @@ export const documents = {
   'edge-endpoint-properties-reference': {
     product: 'Apigee Edge',
     title: 'Endpoint properties reference',
+  },
+  'edge-http-header-limits': {
+    product: 'Apigee Edge for Private Cloud',
+    title: 'Setting HTTP request/response header limits',
   },
   'edge-message-size-limit': {
     product: 'Apigee Edge for Private Cloud',

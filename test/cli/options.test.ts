@@ -43,7 +43,7 @@ describe('bad values, each one line naming the value and what is accepted', () =
 
   it('a setting the personality does not have names it and the known ones', () => {
     expect(gateway({ personality: 'edge', set: ['io.timeout.milis=5'] })).toThrow(
-      '--set io.timeout.milis: personality edge has no such setting; known: connect.timeout.millis, io.timeout.millis, keepalive.timeout.millis, logging.dir, org, env, api, rev, HTTPRequest.body.buffer.limit, HTTPResponse.body.buffer.limit, keepalive.honour.hint, debug.message.id.header',
+      '--set io.timeout.milis: personality edge has no such setting; known: connect.timeout.millis, io.timeout.millis, keepalive.timeout.millis, logging.dir, org, env, api, rev, HTTPRequest.body.buffer.limit, HTTPResponse.headers.limit, HTTPResponse.body.buffer.limit, keepalive.honour.hint, debug.message.id.header',
     );
   });
 
@@ -152,6 +152,7 @@ describe('config files in the products own shapes', () => {
         api: 'faultgate',
         rev: 1,
         'HTTPRequest.body.buffer.limit': 10 * 1024 * 1024,
+        'HTTPResponse.headers.limit': 25_600,
         'HTTPResponse.body.buffer.limit': 10 * 1024 * 1024,
         'keepalive.honour.hint': false,
         'debug.message.id.header': false,

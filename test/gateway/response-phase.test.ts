@@ -95,6 +95,7 @@ describe.concurrent("Edge refuses responses that parse, as Apigee's playbooks sa
     ['large-headers', {}, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
     ['large-headers', { headerBytes: 25_601 }, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
     ['large-headers', { headerBytes: 70_000 }, {}, 'response headers size exceeding 25,600', 'protocol.http.TooBigHeaders'],
+    ['large-headers', { headerBytes: 2000 }, { 'HTTPResponse.headers.limit': 1024 }, 'response headers size exceeding 1,024', 'protocol.http.TooBigHeaders'],
     ['large-body', { bodyBytes: 1025 }, { 'HTTPResponse.body.buffer.limit': 1024 }, 'Body buffer overflow', 'protocol.http.TooBigBody'],
     ['false-gzip', {}, {}, 'Decompression failure at response', 'messaging.adaptors.http.flow.DecompressionFailureAtResponse'],
     ['false-gzip', { encoding: 'deflate, gzip' }, {}, 'Decompression failure at response', 'messaging.adaptors.http.flow.DecompressionFailureAtResponse'],

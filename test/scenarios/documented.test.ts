@@ -46,6 +46,7 @@ describe('the Edge playbooks: each failure beside its fix', () => {
     ['edge-204-with-body', 502, 'response-with-body', 'edge-204-without-body', 204],
     ['edge-504-slow-backend', 504, 'io-timeout', 'edge-504-io-timeout-raised', 200],
     ['edge-too-big-body', 502, 'response-body-too-big', 'edge-body-buffer-limit-raised', 200],
+    ['edge-too-big-headers', 502, 'response-headers-too-big', 'edge-headers-limit-raised', 200],
   ])('%s answers %d (%s); %s passes the target\'s %d on', async (failureName, failureStatus, kind, fixName, fixStatus) => {
     const [failure, fix] = await Promise.all([runScenario(scenario(failureName)), runScenario(scenario(fixName))]);
     expect(failure.problems).toEqual([]);
