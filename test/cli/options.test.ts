@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveBackendOptions } from '../../harness/cli/commands/backend.ts';
-import { resolveGatewayOptions, type GatewayCommandOptions } from '../../harness/cli/commands/gateway.ts';
+import { parseRouterTimeout, resolveGatewayOptions, type GatewayCommandOptions } from '../../harness/cli/commands/gateway.ts';
 import { parsePort } from '../../harness/cli/options.ts';
 import { runCli, tempDir } from '../helpers.ts';
 
@@ -29,6 +29,13 @@ const TARGET_ENDPOINT = `<TargetEndpoint name="default">
 `;
 
 describe('bad values, each one line naming the value and what is accepted', () => {
+  it('--router: a whole number of milliseconds, for the edge personality only', () => {
+    expect(parseRouterTimeout('57000')).toBe(57000);
+    expect(() => parseRouterTimeout('57s')).toThrow("--router 57s: expected the Router's read timeout in whole milliseconds (Edge's default: 57000)");
+    expect(gateway({ personality: 'microgateway', router: 500 })).toThrow("--router: Edge's Router fronts the edge personality, not microgateway");
+    expect(gateway({ personality: 'edge', router: 500 })()).toMatchObject({ personality: 'edge', router: { readTimeoutMs: 500 } });
+  });
+
   it('a microgateway request_timeout below 1 names the key and the unit', () => {
     expect(gateway({ personality: 'microgateway', set: ['edgemicro.request_timeout=0'] })).toThrow(
       /^microgateway settings: edgemicro\.request_timeout: must be more than 0 seconds(, got 0)?$/,

@@ -14,6 +14,8 @@ import { personalityNames, type PersonalityName } from '../../gateway/personalit
 import { createLogger, logLevelOf } from '../../logger.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
 import { exits, personalitySettingSections, teach } from '../help.ts';
+import { MAX_TIMER_MS } from '../../config/fields.ts';
+import { ROUTER_READ_TIMEOUT_MS, startRouter } from '../../relay/router.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface GatewayCommandOptions {
@@ -24,10 +26,22 @@ export interface GatewayCommandOptions {
   config?: string;
   set: string[];
   check?: boolean;
+  /** Edge's Router in front, with this read timeout (ms) */
+  router?: number;
+}
+
+/** The gateway's options and, when asked for, the Router in front of it. */
+export type ResolvedGateway = GatewayOptions & { router?: { readTimeoutMs: number } };
+
+/** --router <ms>: a read timeout a timer can hold. */
+export function parseRouterTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMER_MS) throw new FaultgateError('E_USAGE', `--router ${value}: expected the Router's read timeout in whole milliseconds (Edge's default: ${ROUTER_READ_TIMEOUT_MS})`);
+  return ms;
 }
 
 /** Everything the command would start, resolved and validated, without starting anything. */
-export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJS.ProcessEnv = process.env): ResolvedGateway {
   // An option given on the command line wins over its FAULTGATE_* variable.
   const personality = options.personality ?? env.FAULTGATE_PERSONALITY;
   const config = options.config ?? env.FAULTGATE_CONFIG;
@@ -57,7 +71,9 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
   // Parsing here reports a bad value before anything listens.
   definition.parseSettings(settings, config ?? `${definition.name} settings`);
   const port = portOption(options.port, env);
+  if (options.router !== undefined && definition.name !== 'edge') throw new FaultgateError('E_USAGE', `--router: Edge's Router fronts the edge personality, not ${definition.name}`);
   return {
+    ...(options.router === undefined ? {} : { router: { readTimeoutMs: options.router } }),
     personality: definition.name as PersonalityName,
     target,
     settings,
@@ -72,6 +88,7 @@ export function registerGateway(program: Command): void {
     examples: [
       ['gateway --personality microgateway --target http://127.0.0.1:9000 --port 8000', 'Microgateway in front of a backend on 9000'],
       ['gateway --personality edge --target http://127.0.0.1:9000 --set io.timeout.millis=1000', 'Edge with a 1 s I/O limit'],
+      ['gateway --personality edge --target http://127.0.0.1:9000 --set io.timeout.millis=60000 --router 57000', "Edge's Router in front, timing out before the Message Processor"],
       ['gateway --personality edge --config examples/configs/target-endpoint.xml --check', "a TargetEndpoint's properties and URL, resolved; nothing started"],
       ['gateway --personality microgateway --target http://127.0.0.1:9000 --config examples/configs/org-env-config.yaml --check', 'an edgemicro org-env-config.yaml, resolved; nothing started'],
     ],
@@ -87,17 +104,28 @@ export function registerGateway(program: Command): void {
     .option('--config <file>', 'edge: a TargetEndpoint XML or a YAML of properties; microgateway: an org-env-config.yaml (env FAULTGATE_CONFIG)')
     .option('--set <key=value>', 'any setting by its config name, e.g. io.timeout.millis=1000 (repeatable; also read from the environment)', collect, [])
     .option('--check', 'validate the options and print the resolved settings as JSON; start nothing')
+    .option('--router <ms>', "edge: Edge's Router in front, a real nginx that gives up on the gateway after <ms> (Edge's: 57000) with its own 502/504 page; the first line is then its URL", parseRouterTimeout)
     .action(async (options: GatewayCommandOptions) => {
-      const resolved = resolveGatewayOptions(options);
+      const { router: routerOptions, ...resolved } = resolveGatewayOptions(options);
       if (options.check) {
         const settings = personalityNamed(resolved.personality).parseSettings(resolved.settings);
-        process.stdout.write(`${JSON.stringify({ personality: resolved.personality, target: redactedTarget(resolved.target), port: resolved.port ?? null, host: resolved.host, settings })}\n`);
+        const router = routerOptions ? { router: routerOptions } : {};
+        process.stdout.write(`${JSON.stringify({ personality: resolved.personality, target: redactedTarget(resolved.target), port: resolved.port ?? null, host: resolved.host, settings, ...router })}\n`);
         return;
       }
       const gateway = await createGateway({ ...resolved, logger: createLogger() });
-      const stopped = untilSignal(() => gateway.close());
-      process.stdout.write(`${gateway.url}\n`);
+      const router = routerOptions && (await startRouter({ upstreamUrl: gateway.url, ...routerOptions }).catch(async (error: unknown) => {
+        await gateway.close();
+        throw error;
+      }));
+      const stopped = untilSignal(async () => {
+        await router?.close();
+        await gateway.close();
+      });
+      // The first line is where clients go: the Router, when there is one.
+      process.stdout.write(`${router?.url ?? gateway.url}\n`);
       announceExposure(resolved.host ?? '127.0.0.1', 'the gateway');
+      if (router) process.stdout.write(`${router.describe()}; the gateway behind it: ${gateway.url}\n`);
       process.stdout.write(`${gateway.personality.describe()}\nproduct log: ${gateway.logFile}\n`);
       await stopped;
     });
