@@ -7,9 +7,11 @@
  * and costs no start-up; everything else runs in a shell, two at a time.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../harness/runner/load-scenarios.ts';
 import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
 import { commandRules, ruleFor } from './command-rules.ts';
@@ -23,11 +25,18 @@ const pages = ['README.md', ...readdirSync(new URL('../../docs/', import.meta.ur
 const CONCURRENCY = 2;
 const COMMAND_TIMEOUT_MS = 60_000;
 
+/**
+ * The system temp folder the commands see: a folder of the test's own, removed afterwards, since a
+ * narrated run keeps its product log in a new folder there for the reader to open.
+ */
+const commandsTmp = mkdtempSync(join(tmpdir(), 'faultgate-docs-'));
+afterAll(() => rmSync(commandsTmp, { recursive: true, force: true }));
+
 /** Runs a command line in a shell, `npx faultgate` being the sources' command; stdout and stderr together. */
 function inShell(command: string): Promise<Outcome> {
   const line = command.replaceAll('npx faultgate ', `"${process.execPath}" "${FAULTGATE}" `);
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `(${line}) 2>&1`], { cwd: root, env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const child = spawn('sh', ['-c', `(${line}) 2>&1`], { cwd: root, env: { ...cleanEnvironment(), TMPDIR: commandsTmp }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // A command that should have ended and did not: its whole process group goes.
