@@ -11,7 +11,7 @@ import { checkScenario, loadScenarios } from '../../harness/runner/load-scenario
 import { narrate } from '../../harness/runner/narrate.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { storyHoles } from '../../harness/runner/story.ts';
-import { cleanEnvironment, FAULTGATE } from '../helpers.ts';
+import { cleanEnvironment, FAULTGATE, tempDir } from '../helpers.ts';
 
 const plain = pc.createColors(false);
 const numberWords = /\b(one|two|three|four|five|six|seven|eight|nine|ten|sixty|fifty-five)\b[- ](milli)?(second|minute)s?\b|\bsixty\b/i;
@@ -57,7 +57,8 @@ describe('a narrated run', () => {
   });
 
   it('streams: the header and the Client Hello print at once, the 502 a limit later; the message id is the log line\'s', async () => {
-    const child = spawn(process.execPath, [FAULTGATE, 'run', 'tls-handshake-timeout'], { env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // TMPDIR: the narrated run keeps its product log in a folder there, which goes with the test's.
+    const child = spawn(process.execPath, [FAULTGATE, 'run', 'tls-handshake-timeout'], { env: { ...cleanEnvironment(), TMPDIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });

@@ -17,6 +17,7 @@ import { creatorOf, nextNames } from '../../harness/wire/names.ts';
 import { openWirePath } from '../../harness/wire/path.ts';
 import { claimsFolder } from '../../harness/wire/subnet.ts';
 import { leftoversOf, mustRun, unavailable } from './helpers.ts';
+import { tempDir } from '../helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const faultgate = join(root, 'bin/faultgate.js');
@@ -78,7 +79,8 @@ describe.skipIf(unavailable !== undefined)(unavailable ? `wire paths (skipped: $
   });
 
   it('Ctrl-C during a wire run closes everything it made, and exits 130', async () => {
-    const child = spawn(process.execPath, [faultgate, 'run', 'tls-handshake-timeout', '--wire'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // TMPDIR: the narrated run keeps its log and capture in a folder there, which goes with the test's.
+    const child = spawn(process.execPath, [faultgate, 'run', 'tls-handshake-timeout', '--wire'], { env: { ...process.env, TMPDIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
     // The narration streams: once the Client Hello is on the timeline, the path, rule and capture exist.
     const lines = createInterface({ input: child.stdout });
     await new Promise<void>((resolve) => lines.on('line', (text) => text.includes('Client Hello') && resolve()));
