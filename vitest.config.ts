@@ -1,4 +1,38 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The files that take longest, for what they wait on (an engine per release and rows that are
+ * judged by silence, a stage of every backend behind both gateways, every compose service as a
+ * process, the docs' commands, …), slowest first. They start first, so that none of them is left
+ * running alone at the end. vitest orders by the durations of earlier runs when it has them; a
+ * fresh clone has none, and then it starts the largest files first, which these are not.
+ */
+const LONGEST_FIRST = [
+  'test/differential/table.test.ts',
+  'test/stage/up.test.ts',
+  'test/compose/compose-run.test.ts',
+  'test/differential/microgateway-core.test.ts',
+  'test/docs/doc-commands.test.ts',
+  'test/cli/parent-gone.test.ts',
+  'test/fuzz/gateway.fuzz.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = LONGEST_FIRST.indexOf(relative(root, file.moduleId));
+      return index === -1 ? LONGEST_FIRST.length : index;
+    };
+    const order = (file: TestSpecification) => file.project.config.sequence.groupOrder;
+    // A stable sort: the projects' order first, then these files, the rest as vitest had them.
+    return (await super.sort(files)).sort((a, b) => order(a) - order(b) || rank(a) - rank(b));
+  }
+}
 
 /**
  * Real sockets and real timers. Timing verdicts are judged where the time is decided (the
@@ -14,6 +48,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    sequence: { sequencer: LongestFirst },
     isolate: false,
     // The command the tests start as a child process runs the sources compiled once (test/faultgate.js).
     globalSetup: ['test/compiled-sources.js'],
