@@ -3,6 +3,7 @@
  * relays): loopback unless told otherwise, an ephemeral port unless one is given, and a busy or
  * forbidden port turned into a one-line error that names it and the fix.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { FaultgateError, listenError } from './errors.ts';
 
@@ -48,4 +49,37 @@ export function isLoopback(host: string): boolean {
   if (net.isIPv4(host)) return host.startsWith('127.');
   const v6 = host.replace(/^\[|\]$/g, '').toLowerCase();
   return v6 === '::1' || v6.startsWith('::ffff:127.');
+}
+
+/** The first port of the kernel's ephemeral range (Linux: ip_local_port_range); 32768, the usual one, elsewhere. */
+function ephemeralRangeStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Whether a server can listen on host:port now (then closed again). */
+async function bindable(host: string, port: number): Promise<boolean> {
+  const probe = net.createServer();
+  const bound = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return bound;
+}
+
+/**
+ * A port nothing listens on, below the kernel's ephemeral range: no listen(0), of this process or
+ * of another, can be handed it later, as it could a free ephemeral port. For a port that must stay
+ * free (one that refuses connections) or be known before its server starts.
+ */
+export async function portBelowEphemeralRange(host = '127.0.0.1'): Promise<number> {
+  const start = ephemeralRangeStart();
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * Math.max(1, start - 10_000));
+    if (await bindable(host, port)) return port;
+  }
 }

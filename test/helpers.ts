@@ -16,6 +16,7 @@ import { onTestFinished } from 'vitest';
 import { startBackend as startNamedBackend, type BackendName } from '../faulty-backends/index.ts';
 import type { RunningBackend } from '../faulty-backends/backend.ts';
 import type { TraceEvent } from '../harness/trace.ts';
+import { portBelowEphemeralRange } from '../harness/listen.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../harness/gateway/gateway.ts';
 
 export interface Reply {
@@ -351,26 +352,7 @@ export async function listenersOf(port: number): Promise<number[]> {
  * in advance (a probe's backend that a gateway already points at): no other test's listen(0) can
  * be handed it in the meantime, as it could a port from freePort().
  */
-export async function reservedPort(): Promise<number> {
-  let low = 32768;
-  try {
-    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
-  } catch {
-    // not Linux: the usual default
-  }
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
-    if ((await connectOutcome(port)) !== 'ECONNREFUSED') continue;
-    const probe = net.createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (!bound) continue;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-  }
-}
+export const reservedPort = (): Promise<number> => portBelowEphemeralRange('127.0.0.1');
 
 /** TCP states in /proc/net/tcp: FIN_WAIT2 (05), CLOSE_WAIT (08) — one side of a connection has sent its FIN. */
 const HALF_CLOSED = new Set(['05', '08']);
