@@ -2,15 +2,30 @@
  * idle-closer, seen from a raw socket: it answers and keeps the connection, then closes it (a FIN)
  * once it has sat idle for idleTimeoutMs, silently by default or after announcing
  * Keep-Alive: timeout=N; and healthy, the control, which answers at once and keeps the connection.
- * Idle time is measured from the backend's own record of its last response (same clock, same
- * process) to the FIN reaching the client.
- * A timing file: the close is held to a window with both ends, so it runs alone.
+ * The close is judged where it is decided: the backend's own idle timer, from its record of its
+ * last response to its record of the close, must have run idleTimeoutMs and at most TIMER_TOLERANCE_MS
+ * more (what a busy machine adds to a timer); the FIN reaches the client no sooner, and within the
+ * client's slack after. So it runs beside other files.
  */
 import { describe, expect, it } from 'vitest';
+import { CLIENT_SLACK_MS } from '../../harness/runner/timing-verdict.ts';
+import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { quietFor, rawConnect, startBackend, type RawClient } from '../helpers.ts';
 
 const GET = 'GET / HTTP/1.1\r\nHost: backend\r\n\r\n';
 const IDLE_MS = 300;
+/** How late a timer may fire on a busy machine: the gateway's timers are held to the same. */
+const TIMER_TOLERANCE_MS = 250;
+
+/** The backend's idle timer ran its course (its own clock), and the client saw the FIN no sooner, within its slack. */
+function expectIdleClose(backend: RunningBackend, finAt: number): void {
+  const idleFrom = backend.events.find((event) => event.kind === 'responded')?.at ?? Number.NaN;
+  const closedAt = backend.events.find((event) => event.kind === 'idle-close')?.at ?? Number.NaN;
+  expect(closedAt - idleFrom).toBeGreaterThanOrEqual(IDLE_MS - 1);
+  expect(closedAt - idleFrom).toBeLessThanOrEqual(IDLE_MS + TIMER_TOLERANCE_MS);
+  expect(finAt - idleFrom).toBeGreaterThanOrEqual(IDLE_MS - 1);
+  expect(finAt - idleFrom).toBeLessThanOrEqual(IDLE_MS + TIMER_TOLERANCE_MS + CLIENT_SLACK_MS);
+}
 
 /**
  * Sends one request and resolves with the response head once the whole response (its
@@ -31,17 +46,14 @@ async function exchange(client: RawClient, from = 0): Promise<{ head: string }> 
 }
 
 describe('idle-closer', () => {
-  it('closes a connection idle for idleTimeoutMs with a FIN and no Keep-Alive hint (between the limit and +100 ms)', async () => {
+  it('closes a connection idle for idleTimeoutMs with a FIN and no Keep-Alive hint (its timer between the limit and +250 ms)', async () => {
     const backend = await startBackend('idle-closer', { idleTimeoutMs: IDLE_MS });
     const client = await rawConnect(backend.port);
     const response = await exchange(client);
     expect(response.head.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     expect(response.head).toMatch(/\r\nConnection: keep-alive(\r\n|$)/i);
     expect(response.head).not.toMatch(/\r\nKeep-Alive:/i);
-    const idleFrom = backend.events.find((event) => event.kind === 'responded')?.at ?? Number.NaN;
-    const finAt = await client.ended;
-    expect(finAt - idleFrom).toBeGreaterThanOrEqual(IDLE_MS - 1);
-    expect(finAt - idleFrom).toBeLessThanOrEqual(IDLE_MS + 100);
+    expectIdleClose(backend, await client.ended);
     expect(backend.events.find((event) => event.kind === 'idle-close')?.detail).toBe(`idle ${IDLE_MS} ms`);
   });
 
@@ -57,10 +69,7 @@ describe('idle-closer', () => {
     const client = await rawConnect(backend.port);
     const response = await exchange(client);
     expect(response.head).toMatch(/\r\nKeep-Alive: timeout=5(\r\n|$)/i);
-    const idleFrom = backend.events.find((event) => event.kind === 'responded')?.at ?? Number.NaN;
-    const finAt = await client.ended;
-    expect(finAt - idleFrom).toBeGreaterThanOrEqual(IDLE_MS - 1);
-    expect(finAt - idleFrom).toBeLessThanOrEqual(IDLE_MS + 100);
+    expectIdleClose(backend, await client.ended);
   });
 
   it('does not count a connection as idle before its first request', async () => {
