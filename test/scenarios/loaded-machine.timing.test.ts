@@ -48,11 +48,22 @@ describe(`with ${BUSY_PROCESSES} other processes keeping both cores busy`, () =>
     const timed = (await loadScenarios()).filter((scenario) => scenario.expect.answeredAt || scenario.relay || scenario.client.some((step) => 'idle' in step));
     expect(timed.map((scenario) => scenario.name)).toContain('tls-handshake-timeout');
     const failed: string[] = [];
-    for (const scenario of timed) {
+    const tenAtOnce = async (scenario: Scenario) => {
       // Ten at once: the gateway's timers fire in a crowd, on a loaded machine.
       const runs = await Promise.all(Array.from({ length: RUNS }, () => runScenario(scenario)));
       for (const evidence of runs) if (!evidence.ok) failed.push(`${scenario.name}: ${evidence.problems.join('; ')}`);
-    }
+    };
+    // The handshake scenario, the longest limit, runs while the others run one after another beside
+    // it: its timers fire among their traffic, and the file takes its time or the rest's, whichever
+    // is longer, not the sum of all.
+    const handshake = timed.filter((scenario) => scenario.name === 'tls-handshake-timeout');
+    const rest = timed.filter((scenario) => scenario.name !== 'tls-handshake-timeout');
+    await Promise.all([
+      ...handshake.map(tenAtOnce),
+      (async () => {
+        for (const scenario of rest) await tenAtOnce(scenario);
+      })(),
+    ]);
     expect(busy.every((child) => child.exitCode === null)).toBe(true);
     expect(failed).toEqual([]);
   });
