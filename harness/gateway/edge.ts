@@ -143,21 +143,26 @@ export function edgeRefusal(status: number, headers: http.IncomingHttpHeaders, h
   const bodyRefusal = withBody(status, headers);
   if (bodyRefusal) return bodyRefusal;
   if (status === 405 && headers.allow === undefined) return { kind: 'response-405-without-allow' };
-  // "HTTP/1.1 200 OK": the version, the code, the reason, two spaces.
-  if (`HTTP/${head.httpVersion} ${status} ${head.statusMessage ?? ''}`.length > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };
+  // "HTTP/1.1 200 OK": "HTTP/", the version, the code, the reason, two spaces (counted, not built).
+  if (5 + head.httpVersion.length + 1 + String(status).length + 1 + (head.statusMessage?.length ?? 0) > RESPONSE_LINE_LIMIT) return { kind: 'response-line-too-big' };
   if (headerLineBytes(head.rawHeaders) > limits.headers) return { kind: 'response-headers-too-big' };
   if (!bodiless(status, method) && declaresTooBig(headers, limits.body)) return { kind: 'response-body-too-big' };
   return duplicatedSingleHeader(head.rawHeaders);
 }
 
+/** The lengths of the single headers' names: a name of another length is not lower-cased to be looked up. */
+const SINGLE_HEADER_LENGTHS: ReadonlySet<number> = new Set([...SINGLE_HEADERS].map((name) => name.length));
+
 function duplicatedSingleHeader(rawHeaders: readonly string[]): ResponseRefusal | undefined {
-  const seen = new Set<string>();
+  // Runs for every response: nothing is allocated until a single header is met.
+  let seen: Set<string> | undefined;
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] ?? '';
+    if (!SINGLE_HEADER_LENGTHS.has(name.length)) continue;
     const key = name.toLowerCase();
     if (!SINGLE_HEADERS.has(key)) continue;
-    if (seen.has(key)) return { kind: 'duplicate-header', header: name };
-    seen.add(key);
+    if (seen?.has(key)) return { kind: 'duplicate-header', header: name };
+    (seen ??= new Set()).add(key);
   }
   return undefined;
 }

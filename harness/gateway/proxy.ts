@@ -4,10 +4,11 @@
  * target's response began, something failed. It never touches a socket: the agent gives the
  * request its connection (which arms the limits), and failures go to the one answerer.
  */
+import type http from 'node:http';
 import httpProxy from 'http-proxy';
 import { now, type TraceSink } from '../trace.ts';
 import type { AnswerFailure } from './answer-failure.ts';
-import { exchangeOf } from './exchange.ts';
+import { exchangeOf, type Exchange } from './exchange.ts';
 import { holdResponse } from './held-response.ts';
 import { dropHopByHop } from './hop-by-hop.ts';
 import type { Personality, ResponseRefusal } from './personality.ts';
@@ -35,6 +36,22 @@ export type ProxyTarget = { host: string; hostname: string; port: number; protoc
 export function proxyTarget(url: URL): ProxyTarget {
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   return { protocol: url.protocol, host: url.host, hostname: url.hostname.replace(/^\[|\]$/g, ''), port, path: `${url.pathname}${url.search}` };
+}
+
+/** The personality refuses the target's response: the client gets its answer, the response is dropped. */
+function refuseResponse(
+  refusal: ResponseRefusal,
+  status: number,
+  proxyRes: http.IncomingMessage,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  exchange: Exchange,
+  answerFailure: AnswerFailure,
+): void {
+  exchange.refusedStatus = status;
+  exchange.refusal = refusal;
+  answerFailure(new Error(`${status} response refused: ${refusal.kind}`), req, res, exchange);
+  proxyRes.destroy();
 }
 
 export function createProxy(parts: ProxyParts): httpProxy {
@@ -77,17 +94,12 @@ export function createProxy(parts: ProxyParts): httpProxy {
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(exchange.connection ? { conn: exchange.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
     const method = req.method ?? 'GET';
-    const refuse = (refusal: ResponseRefusal) => {
-      exchange.refusedStatus = status;
-      exchange.refusal = refusal;
-      answerFailure(new Error(`${status} response refused: ${refusal.kind}`), req, res, exchange);
-      proxyRes.destroy();
-    };
+    // No closure for the refusal unless one is needed: this runs for every response.
     const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes, method);
     // Answered here, before http-proxy copies the response: it then finds the reply already sent.
-    if (refusal) return refuse(refusal);
+    if (refusal) return refuseResponse(refusal, status, proxyRes, req, res, exchange, answerFailure);
     const held = personality.holdsBody?.(status, proxyRes.headers, method);
-    if (held) holdResponse(proxyRes, res, held, refuse);
+    if (held) holdResponse(proxyRes, res, held, (late) => refuseResponse(late, status, proxyRes, req, res, exchange, answerFailure));
   });
 
   proxy.on('error', (error, req, res) => {
