@@ -59,6 +59,8 @@ async function decodedLength(body: Buffer, codings: readonly Coding[], limit: nu
 }
 
 const notDecoded: ResponseRefusal = { kind: 'decompression-failure' };
+/** A held body within its limit that needs no decoding passes. */
+const passes = async (): Promise<ResponseRefusal | undefined> => undefined;
 const tooBigDecoded: ResponseRefusal = { kind: 'response-body-too-big' };
 
 /**
@@ -67,8 +69,11 @@ const tooBigDecoded: ResponseRefusal = { kind: 'response-body-too-big' };
  * once decoded is TooBigBody ("502 Bad Gateway - TooBigBody": "exceeds allowed limit after decompression").
  */
 export function edgeHeldBody(status: number, headers: http.IncomingHttpHeaders, method: string, limit: number): HeldBody | undefined {
-  const codings = bodiless(status, method) ? undefined : supportedCodings(headers['content-encoding']);
-  if (!codings) return undefined;
+  if (bodiless(status, method)) return undefined;
+  const codings = supportedCodings(headers['content-encoding']);
+  // A body with no Content-Length to judge it by ("502 Bad Gateway - TooBigBody": Edge buffers the
+  // payload) is held and counted; past the limit, it is refused as it comes.
+  if (!codings) return headers['content-length'] === undefined && headers['transfer-encoding'] !== undefined ? { limit, check: passes } : undefined;
   return {
     limit,
     async check(body) {

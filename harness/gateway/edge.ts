@@ -252,6 +252,7 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
   const headersTooBig = tooBigHeadersBody(limits.headers);
   const requestLimit = settings['HTTPRequest.body.buffer.limit'];
   const requestTooBig: FailureAnswer = { status: 413, headers: jsonHeaders, body: bodies.requestTooBigBody };
+  const heldRequest = { limit: requestLimit, tooBig: requestTooBig };
   return {
     name: 'edge',
     policy: {
@@ -280,6 +281,8 @@ export function createEdgePersonality(settings: EdgeSettings, target?: URL): Per
     refusesResponse: (status, headers, head, method) => edgeRefusal(status, headers, head, method, limits),
     holdsBody: (status, headers, method) => edgeHeldBody(status, headers, method, responseLimit),
     refusesRequest: (headers) => (declaresTooBig(headers, requestLimit) ? requestTooBig : undefined),
+    // A chunked request body has no Content-Length to judge it by: Edge buffers it, and counts.
+    holdsRequestBody: (headers) => (headers['content-length'] === undefined && headers['transfer-encoding'] !== undefined ? heldRequest : undefined),
     maxResponseHeadBytes: nodeHeadLimit(limits.headers),
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       // Already answered (the response failing after its parse error), nothing more to say.

@@ -12,6 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authority, listen } from '../listen.ts';
 import { FaultgateError } from '../errors.ts';
@@ -99,6 +100,22 @@ function createPersonality(options: GatewayOptions, target: URL) {
 }
 
 /** The product's own answer to a request no target sees; Node's server reads and drops the body it did not read. */
+/** Reads the client's request body whole, up to `limit` bytes: then `whole`, or `tooBig` at the first byte past it. */
+function holdRequestBody(req: http.IncomingMessage, limit: number, whole: (body: Buffer) => void, tooBig: () => void): void {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const collect = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes <= limit) return void chunks.push(chunk);
+    req.off('data', collect);
+    req.off('end', done);
+    tooBig();
+  };
+  const done = () => whole(Buffer.concat(chunks, bytes));
+  req.on('data', collect);
+  req.once('end', done);
+}
+
 function refuseRequest(res: http.ServerResponse, answer: FailureAnswer): void {
   res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
   res.end(answer.body);
@@ -107,7 +124,7 @@ function refuseRequest(res: http.ServerResponse, answer: FailureAnswer): void {
 /** The server clients talk to: every request starts an exchange and goes to the proxy, unless the personality refuses it. */
 function createClientServer(
   personality: Personality,
-  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target: ProxyTarget }): void },
+  proxy: { web(req: http.IncomingMessage, res: http.ServerResponse, options?: { target?: ProxyTarget; buffer?: Readable }): void },
   answerFailure: AnswerFailure,
   trace: TraceSink | undefined,
 ): http.Server {
@@ -136,19 +153,22 @@ function createClientServer(
     }
     const refused = personality.refusesRequest?.(req.headers);
     if (refused) return refuseRequest(res, refused);
-    const balancer = personality.balancer;
-    const server = balancer?.pick();
-    if (balancer && !server) {
-      answerFailure(noActiveTargetsError(), req, res, exchange);
-      return;
-    }
-    exchange.server = server?.name;
-    try {
-      proxy.web(req, res, server && { target: targetOf(server.url) });
-    } catch (error) {
-      // A request Node's HTTP client refuses to build must not end the process: it is answered.
-      answerFailure(error as NodeJS.ErrnoException, req, res, exchange);
-    }
+    const forward = (body?: Buffer) => {
+      const balancer = personality.balancer;
+      const server = balancer?.pick();
+      if (balancer && !server) return answerFailure(noActiveTargetsError(), req, res, exchange);
+      exchange.server = server?.name;
+      try {
+        // A body held whole goes on as the one buffer; otherwise the client's request streams on.
+        proxy.web(req, res, server || body ? { ...(server ? { target: targetOf(server.url) } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) } : undefined);
+      } catch (error) {
+        // A request Node's HTTP client refuses to build must not end the process: it is answered.
+        answerFailure(error as NodeJS.ErrnoException, req, res, exchange);
+      }
+    };
+    const held = personality.holdsRequestBody?.(req.headers);
+    if (held) return holdRequestBody(req, held.limit, forward, () => refuseRequest(res, held.tooBig));
+    forward();
   });
   if (personality.server.keepAliveTimeout !== undefined) server.keepAliveTimeout = personality.server.keepAliveTimeout;
   if (personality.server.headersTimeout !== undefined) server.headersTimeout = personality.server.headersTimeout;

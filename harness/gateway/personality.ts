@@ -46,6 +46,11 @@ export interface ResponseHead {
  * A response body the product holds whole before answering (Edge: one whose Content-Encoding it
  * decodes): past `limit` bytes it is refused at once; at its end `check` decides.
  */
+export interface HeldRequestBody {
+  limit: number;
+  tooBig: FailureAnswer;
+}
+
 export interface HeldBody {
   limit: number;
   check(body: Buffer): Promise<ResponseRefusal | undefined>;
@@ -122,6 +127,12 @@ export interface Personality {
   holdsBody?(status: number, headers: http.IncomingHttpHeaders, method: string): HeldBody | undefined;
   /** The product's own answer to a client request it refuses before any target sees it (Edge: 413 TooBigBody). */
   refusesRequest?(headers: http.IncomingHttpHeaders): FailureAnswer | undefined;
+  /**
+   * Whether the product holds the client's request body whole before any target sees it (Edge: a
+   * chunked body, which no Content-Length measures): the most it holds, and its answer past that;
+   * absent: the body streams to the target.
+   */
+  holdsRequestBody?(headers: http.IncomingHttpHeaders): HeldRequestBody | undefined;
   /**
    * The most bytes of a target response's head Node's parser reads for this product (http.request's
    * maxHeaderSize), where the product accepts more than Node's 16 KiB default; absent: Node's.

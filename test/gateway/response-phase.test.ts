@@ -154,6 +154,51 @@ describe.concurrent("Edge refuses responses that parse, as Apigee's playbooks sa
     expect(atLimit).toMatchObject({ status: 200 });
   });
 
+  test('a chunked response (no Content-Length) is counted as it is held: past the limit 502 TooBigBody, at it passed on whole', async () => {
+    const settings = { 'HTTPResponse.body.buffer.limit': 1024, 'logging.dir': tempDir() };
+    const over = await startBackend('large-body', { bodyBytes: 1025, chunked: true });
+    const overGateway = await startGateway({ personality: 'edge', target: over.url, settings });
+    const refused = await exchange(`${overGateway.url}/`, { openAfterMs: 5000 });
+    expect(refused).toMatchObject({ status: 502, end: 'completed' });
+    expect(JSON.parse(refused.body)).toEqual({ fault: { faultstring: 'Body buffer overflow', detail: { errorcode: 'protocol.http.TooBigBody' } } });
+    const at = await startBackend('large-body', { bodyBytes: 1024, chunked: true });
+    const atGateway = await startGateway({ personality: 'edge', target: at.url, settings });
+    expect(await exchange(`${atGateway.url}/`, { openAfterMs: 5000 })).toMatchObject({ status: 200, end: 'completed', body: 'x'.repeat(1024) });
+  });
+
+  test('a chunked request body (no Content-Length) is held and counted: past the limit 413 TooBigBody and no target sees it, at it sent on whole', async () => {
+    const received: number[] = [];
+    const target = http.createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => {
+        received.push(bytes);
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void target.close());
+    const settings = { 'HTTPRequest.body.buffer.limit': 1024, 'logging.dir': tempDir() };
+    const gateway = await startGateway({ personality: 'edge', target: `http://127.0.0.1:${(target.address() as AddressInfo).port}`, settings });
+    const post = (chunks: number) =>
+      new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        const req = http.request(`${gateway.url}/v1/orders`, { method: 'POST', agent: false, headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('error', reject);
+        for (let index = 0; index < chunks; index++) req.write(Buffer.alloc(256, 'a'));
+        req.end();
+      });
+    const over = await post(5);
+    expect(over.status).toBe(413);
+    expect(JSON.parse(over.body)).toEqual({ fault: { faultstring: 'Body buffer overflow', detail: { errorcode: 'protocol.http.TooBigBody' } } });
+    expect(received).toEqual([]);
+    expect(await post(4)).toEqual({ status: 200, body: '{"ok":true}' });
+    expect(received).toEqual([1024]);
+  });
+
   test('a status line of 2,048 bytes passes', async () => {
     const backend = await startBackend('long-status-line', { lineBytes: 2048 });
     const gateway = await startGateway({ personality: 'edge', target: backend.url, settings: { 'logging.dir': tempDir() } });
