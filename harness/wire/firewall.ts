@@ -15,6 +15,7 @@ export interface FirewallRule {
 }
 
 const tableOf = (port: number) => `faultgate_${port}`;
+const synTableOf = (port: number) => `faultgate_syn_${port}`;
 
 export function dropPayloadRuleset(port: number): string {
   const rules = Array.from({ length: 11 }, (_, index) => index + 5).map(
@@ -29,5 +30,19 @@ export async function dropPayloadTo(nft: NftRunner, port: number): Promise<Firew
   return {
     description: `nft in the target's namespace drops every TCP segment with payload towards port ${port}; the handshake (SYN, SYN/ACK, ACK) passes`,
     remove: () => (removed ??= nft(['delete', 'table', 'inet', tableOf(port)]).catch(() => undefined)),
+  };
+}
+
+/** A target that never answers the gateway's SYN: every SYN towards the port is dropped, so connect() waits. */
+export function dropSynRuleset(port: number): string {
+  return [`table inet ${synTableOf(port)} {`, '  chain input {', '    type filter hook input priority 0; policy accept;', `    tcp dport ${port} tcp flags & (syn | ack) == syn drop`, '  }', '}', ''].join('\n');
+}
+
+export async function dropSynTo(nft: NftRunner, port: number): Promise<FirewallRule> {
+  await nft(['-f', '-'], dropSynRuleset(port));
+  let removed: Promise<void> | undefined;
+  return {
+    description: `nft in the target's namespace drops every SYN towards port ${port}: a connect is never answered`,
+    remove: () => (removed ??= nft(['delete', 'table', 'inet', synTableOf(port)]).catch(() => undefined)),
   };
 }

@@ -13,7 +13,7 @@ import { FaultgateError } from '../errors.ts';
 import type { ListenOptions } from '../listen.ts';
 import { startCapture, type Capture } from './capture.ts';
 import { run, tryRun } from './exec.ts';
-import { dropPayloadTo, type FirewallRule } from './firewall.ts';
+import { dropPayloadTo, dropSynTo, type FirewallRule } from './firewall.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { NamespaceListener } from './listener.ts';
 import { nextNames, type PathNames } from './names.ts';
@@ -34,6 +34,8 @@ export interface WirePath {
   listenOptions(port?: number): Promise<ListenOptions>;
   /** the Edge document's firewall: the handshake passes, payload towards the port is dropped */
   dropPayloadTo(port: number): Promise<FirewallRule>;
+  /** a firewall that drops the SYN itself: a connect to the port is never answered */
+  dropSynTo(port: number): Promise<FirewallRule>;
   /** the document's `telnet target port`: does a plain TCP connection open? */
   tcpConnect(port: number, timeoutMs?: number): Promise<TcpConnectResult>;
   /** captures what crosses the gateway's side of the path to and from the port (every port when absent) */
@@ -80,6 +82,11 @@ export async function openWirePath(): Promise<WirePath> {
     },
     async dropPayloadTo(port) {
       const rule = await dropPayloadTo((args, input) => listener.nft(args, input), port);
+      rules.add(rule);
+      return rule;
+    },
+    async dropSynTo(port) {
+      const rule = await dropSynTo((args, input) => listener.nft(args, input), port);
       rules.add(rule);
       return rule;
     },
