@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { defineBackend } from './backend.ts';
-import { looksLikeClientHello } from './swallow-client-hello.ts';
+import { recordHandshakeBytes } from './client-hello.ts';
 
 export const finMidHandshake = defineBackend({
   name: 'fin-mid-handshake',
@@ -18,8 +18,7 @@ export const finMidHandshake = defineBackend({
   async serve(_settings, backend, listenOptions) {
     const server = net.createServer((socket) => {
       const conn = backend.track(socket);
-      socket.once('data', (chunk: Buffer) => {
-        backend.record('received', conn, { bytes: chunk.length, ...(looksLikeClientHello(chunk) ? { detail: 'TLS Client Hello' } : {}) });
+      recordHandshakeBytes(socket, backend, conn, () => {
         backend.record('fin-sent', conn);
         socket.end();
       });

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { defineBackend } from './backend.ts';
-import { looksLikeClientHello } from './swallow-client-hello.ts';
+import { recordHandshakeBytes } from './client-hello.ts';
 
 export const resetMidHandshake = defineBackend({
   name: 'reset-mid-handshake',
@@ -17,8 +17,7 @@ export const resetMidHandshake = defineBackend({
   async serve(_settings, backend, listenOptions) {
     const server = net.createServer((socket) => {
       const conn = backend.track(socket);
-      socket.once('data', (chunk: Buffer) => {
-        backend.record('received', conn, { bytes: chunk.length, ...(looksLikeClientHello(chunk) ? { detail: 'TLS Client Hello' } : {}) });
+      recordHandshakeBytes(socket, backend, conn, () => {
         backend.record('rst-sent', conn);
         socket.resetAndDestroy();
       });

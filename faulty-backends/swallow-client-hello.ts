@@ -7,11 +7,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { defineBackend } from './backend.ts';
-
-/** A TLS record whose content type is 22 (handshake) and whose first message is 1 (Client Hello). */
-export function looksLikeClientHello(chunk: Buffer): boolean {
-  return chunk[0] === 0x16 && chunk[5] === 0x01;
-}
+import { recordHandshakeBytes } from './client-hello.ts';
 
 export const swallowClientHello = defineBackend({
   name: 'swallow-client-hello',
@@ -21,10 +17,7 @@ export const swallowClientHello = defineBackend({
   explain: () => 'accepts TCP, reads the TLS Client Hello and never answers it',
   async serve(_settings, backend, listenOptions) {
     const server = net.createServer((socket) => {
-      const conn = backend.track(socket);
-      socket.on('data', (chunk: Buffer) => {
-        backend.record('received', conn, { bytes: chunk.length, ...(looksLikeClientHello(chunk) ? { detail: 'TLS Client Hello' } : {}) });
-      });
+      recordHandshakeBytes(socket, backend, backend.track(socket));
     });
     return backend.serve(server, listenOptions);
   },
