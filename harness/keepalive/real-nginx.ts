@@ -43,24 +43,38 @@ export interface RealNginx {
   close(): Promise<void>;
 }
 
-export function nginxConf(options: NginxOptions, dir: string, port: number): string {
-  const upstream = new URL(options.upstreamUrl);
-  const pool = options.idleTimeoutMs > 0 ? `    keepalive 4;\n    keepalive_timeout ${Math.max(1, Math.round(options.idleTimeoutMs))}ms;\n` : '';
-  const next = options.retries.get ? `error timeout${options.retries.post ? ' non_idempotent' : ''}` : 'off';
-  const seconds = `${Math.ceil(options.timeoutMs / 1000)}s`;
+/**
+ * What every nginx the harness runs shares: in the foreground as one process, its pid and error
+ * log in its own folder; and, inside http {}, every temporary file there too (not in the system's
+ * folders, which need root).
+ */
+export function nginxProcessConf(dir: string, workerConnections: number): string {
   return `daemon off;
 master_process off;
 worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
-events { worker_connections 64; }
+events { worker_connections ${workerConnections}; }`;
+}
+
+export function nginxTempPaths(dir: string): string {
+  return ['client_body_temp_path body', 'proxy_temp_path proxy', 'fastcgi_temp_path fastcgi', 'uwsgi_temp_path uwsgi', 'scgi_temp_path scgi']
+    .map((line) => {
+      const [directive, folder] = line.split(' ');
+      return `  ${directive} ${join(dir, folder ?? '')};`;
+    })
+    .join('\n');
+}
+
+export function nginxConf(options: NginxOptions, dir: string, port: number): string {
+  const upstream = new URL(options.upstreamUrl);
+  const pool = options.idleTimeoutMs > 0 ? `    keepalive 4;\n    keepalive_timeout ${Math.max(1, Math.round(options.idleTimeoutMs))}ms;\n` : '';
+  const next = options.retries.get ? `error timeout${options.retries.post ? ' non_idempotent' : ''}` : 'off';
+  const seconds = `${Math.ceil(options.timeoutMs / 1000)}s`;
+  return `${nginxProcessConf(dir, 64)}
 http {
   access_log off;
-  client_body_temp_path ${join(dir, 'body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
+${nginxTempPaths(dir)}
   upstream target {
     server ${upstream.hostname}:${upstream.port};
 ${pool}  }

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findNginx, launchNginx } from '../keepalive/real-nginx.ts';
+import { findNginx, launchNginx, nginxProcessConf, nginxTempPaths } from '../keepalive/real-nginx.ts';
 
 /** The Router's page for a 504 it gives itself, as "504 Gateway timeout - Router timing out" prints it. */
 export const ROUTER_504_PAGE = `<!DOCTYPE html>
@@ -80,21 +80,12 @@ export function routerUnavailable(): string | undefined {
 export function routerConf(options: RouterOptions, dir: string, port: number): string {
   const upstream = new URL(options.upstreamUrl);
   const readTimeout = `${Math.max(1, Math.round(options.readTimeoutMs))}ms`;
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} info;
-events { worker_connections 256; }
+  return `${nginxProcessConf(dir, 256)}
 http {
   access_log off;
   etag off;
   types { text/html html; }
-  client_body_temp_path ${join(dir, 'body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
+${nginxTempPaths(dir)}
   upstream message_processor {
     server ${upstream.hostname}:${upstream.port};
   }
