@@ -18,7 +18,7 @@ import { authority, listen } from '../listen.ts';
 import { FaultgateError } from '../errors.ts';
 import { now, type TraceSink } from '../trace.ts';
 import { failureAnswerer } from './answer-failure.ts';
-import { beginExchange, GatewayRequest } from './exchange.ts';
+import { beginExchange, GatewayRequest, type Exchange } from './exchange.ts';
 import type { AnswerFailure } from './answer-failure.ts';
 import { asksToClose, dropHopByHop, dropUnusableTrailer } from './hop-by-hop.ts';
 import { noActiveTargetsError, type Failure } from './failures.ts';
@@ -137,6 +137,19 @@ function createClientServer(
     if (!target) targets.set(url, (target = proxyTarget(new URL(url))));
     return target;
   };
+  /** To the target (the balancer's next server, when there is one): a body held whole goes on as the one buffer, otherwise the request streams on. */
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, exchange: Exchange, body?: Buffer): void => {
+    const balancer = personality.balancer;
+    const server = balancer?.pick();
+    if (balancer && !server) return answerFailure(noActiveTargetsError(), req, res, exchange);
+    exchange.server = server?.name;
+    try {
+      proxy.web(req, res, server || body ? { ...(server ? { target: targetOf(server.url) } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) } : undefined);
+    } catch (error) {
+      // A request Node's HTTP client refuses to build must not end the process: it is answered.
+      answerFailure(error as NodeJS.ErrnoException, req, res, exchange);
+    }
+  };
   const server = http.createServer({ IncomingMessage: GatewayRequest }, (req, res) => {
     const exchange = beginExchange(req, personality.begin(res));
     // Node's server has already answered Expect: 100-continue; passed on, it would make http-proxy
@@ -153,22 +166,10 @@ function createClientServer(
     }
     const refused = personality.refusesRequest?.(req.headers);
     if (refused) return refuseRequest(res, refused);
-    const forward = (body?: Buffer) => {
-      const balancer = personality.balancer;
-      const server = balancer?.pick();
-      if (balancer && !server) return answerFailure(noActiveTargetsError(), req, res, exchange);
-      exchange.server = server?.name;
-      try {
-        // A body held whole goes on as the one buffer; otherwise the client's request streams on.
-        proxy.web(req, res, server || body ? { ...(server ? { target: targetOf(server.url) } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) } : undefined);
-      } catch (error) {
-        // A request Node's HTTP client refuses to build must not end the process: it is answered.
-        answerFailure(error as NodeJS.ErrnoException, req, res, exchange);
-      }
-    };
     const held = personality.holdsRequestBody?.(req.headers);
-    if (held) return holdRequestBody(req, held.limit, forward, () => refuseRequest(res, held.tooBig));
-    forward();
+    // Closures only for a body that is held: every other request goes on at once, making none.
+    if (held) return holdRequestBody(req, held.limit, (body) => forward(req, res, exchange, body), () => refuseRequest(res, held.tooBig));
+    forward(req, res, exchange);
   });
   if (personality.server.keepAliveTimeout !== undefined) server.keepAliveTimeout = personality.server.keepAliveTimeout;
   if (personality.server.headersTimeout !== undefined) server.headersTimeout = personality.server.headersTimeout;
