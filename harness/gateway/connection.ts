@@ -132,9 +132,11 @@ export class TargetConnection implements Watched {
     this.conn = `target#${id}`;
     if (trace) this.emit('connect-start');
     this.arm('connect', policy.connectTimeoutMs);
-    raw.once('connect', () => this.onConnect());
-    if (tls) socket.once('secureConnect', () => this.onSecure());
-    socket.once('end', () => {
+    // `on`, not `once`: each of these events comes once per socket, and `once` costs every listener
+    // a wrapper object and a bound function for the connection's life (bench/, hung connections).
+    raw.on('connect', () => this.onConnect());
+    if (tls) socket.on('secureConnect', () => this.onSecure());
+    socket.on('end', () => {
       this.finAt = now();
       if (this.trace) this.emit('fin-received');
     });
@@ -144,7 +146,7 @@ export class TargetConnection implements Watched {
         if (this.trace) this.emit('rst-received');
       }
     });
-    socket.once('close', () => {
+    socket.on('close', () => {
       clearTimeout(this.timer);
       this.clock.unwatch(this);
       if (this.trace) this.emit('socket-closed');

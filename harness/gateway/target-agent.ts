@@ -56,7 +56,8 @@ export function createTargetAgent(protocol: 'http' | 'https', policy: TargetPoli
   };
   const begin = (request: http.ClientRequest): TargetConnection | undefined => {
     if (!request.socket) {
-      request.once('socket', (socket: Duplex) => connections.get(socket)?.assign(request));
+      // A request gets its socket once ('socket' comes once): `on` spares `once`'s wrapper objects.
+      request.on('socket', (socket: Duplex) => connections.get(socket)?.assign(request));
       return undefined;
     }
     const connection = connections.get(request.socket);
@@ -79,6 +80,60 @@ function httpAgent(options: http.AgentOptions, register: Register): http.Agent {
   return new HttpTargetAgent(options);
 }
 
+/**
+ * What of a request's connect options reaches TLS. Node's https.Agent hands createConnection the
+ * request's whole options (headers, agent, method and some thirty fields, in a dictionary-mode
+ * object), and its createConnection and tls.connect each keep a copy for the connection's life:
+ * about 3 KB per connection, a fifth of what a hung handshake costs the gateway beyond bare Node
+ * (bench/, hung connections). Given a connected socket and a secure context, TLS reads only these:
+ * where it connects and whom it verifies (host, port, servername, rejectUnauthorized), what the
+ * error of a handshake cut short reports (path, localAddress: the 502 body shows `"path":null`),
+ * whether the session may be reused (keepAlive), the agent's key of its session cache (`_agentKey`,
+ * which Node's agent sets and reads itself), and the optional fields of tls.connect when set.
+ */
+const TLS_CONNECT_FIELDS = [
+  'host',
+  'port',
+  'servername',
+  'rejectUnauthorized',
+  'path',
+  'localAddress',
+  'keepAlive',
+  '_agentKey',
+  'checkServerIdentity',
+  'minDHSize',
+  'ALPNProtocols',
+  'session',
+  'highWaterMark',
+  'requestOCSP',
+  'enableTrace',
+  'pskCallback',
+  'signal',
+  'allowHalfOpen',
+] as const;
+
+function tlsConnectOptions(connectOptions: https.RequestOptions, socket: net.Socket, secureContext: tls.SecureContext): tls.ConnectionOptions {
+  const from = connectOptions as Record<string, unknown>;
+  const options: Record<string, unknown> = { socket, secureContext };
+  // Only the fields that are set: an explicit undefined would override tls.connect's defaults.
+  for (const field of TLS_CONNECT_FIELDS) if (from[field] !== undefined) options[field] = from[field];
+  return options;
+}
+
+/** The TCP options of Node's agent (Nagle off, TCP keep-alive), for the socket TLS runs over. */
+function tcpConnectOptions(connectOptions: https.RequestOptions): net.TcpNetConnectOpts {
+  const { host, port, localAddress } = connectOptions;
+  const { noDelay, keepAlive, keepAliveInitialDelay } = connectOptions as net.TcpSocketConnectOpts;
+  return {
+    host: host ?? undefined,
+    port: Number(port),
+    ...(localAddress ? { localAddress } : {}),
+    ...(noDelay === undefined ? {} : { noDelay }),
+    ...(keepAlive === undefined ? {} : { keepAlive }),
+    ...(keepAliveInitialDelay === undefined ? {} : { keepAliveInitialDelay }),
+  };
+}
+
 function httpsAgent(options: https.AgentOptions, register: Register): http.Agent {
   // One TLS context for every connection: building one loads the root certificates, which costs
   // tens of ms the first time and a quarter of a hung connection's CPU every time after
@@ -86,13 +141,9 @@ function httpsAgent(options: https.AgentOptions, register: Register): http.Agent
   const secureContext = tls.createSecureContext({});
   class HttpsTargetAgent extends https.Agent {
     override createConnection(connectOptions: https.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex {
-      const host = connectOptions.host ?? undefined;
-      const port = Number(connectOptions.port);
-      const raw = net.connect({ host, port, ...(connectOptions.localAddress ? { localAddress: connectOptions.localAddress } : {}) });
-      // https.Agent's own createConnection keeps its TLS session cache; it is given our TCP socket.
-      // Node's own options pass through whole (its session cache key among them); TLS runs over `raw`.
-      const overRaw = Object.assign({}, connectOptions, { socket: raw, secureContext });
-      const socket = super.createConnection(overRaw, callback) as tls.TLSSocket;
+      const raw = net.connect(tcpConnectOptions(connectOptions));
+      // https.Agent's own createConnection keeps its TLS session cache; TLS runs over `raw`.
+      const socket = super.createConnection(tlsConnectOptions(connectOptions, raw, secureContext), callback) as tls.TLSSocket;
       register(raw, socket, true);
       return socket;
     }

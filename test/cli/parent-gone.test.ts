@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { cleanEnvironment, FAULTGATE, listenerPids, tempDir } from '../helpers.ts';
+import { cleanEnvironment, FAULTGATE, listenersByPort, tempDir } from '../helpers.ts';
 
 /** npm's part: runs the command under `sh -c`; on SIGTERM, kills the shell and exits. */
 const NPM_STAND_IN = `
@@ -36,7 +36,7 @@ async function startUnderNpm(args: readonly string[], lineCount: number, tmp: st
   const allGone = once(npm.stdout, 'close').then(() => undefined);
   onTestFinished(async () => {
     // A command that failed to end would otherwise outlive the test: its pid is the listener's.
-    for (const line of lines) for (const pid of listenerPids(Number(new URL(line).port))) process.kill(pid, 'SIGKILL');
+    for (const pid of listenersOfAll(lines)) process.kill(pid, 'SIGKILL');
     if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
   });
   const lines: string[] = [];
@@ -53,6 +53,11 @@ function ports(lines: readonly string[]): number[] {
   return lines.map((line) => Number(new URL(line).port));
 }
 
+/** The pids listening on any of the lines' ports. */
+function listenersOfAll(lines: readonly string[]): Set<number> {
+  return new Set([...listenersByPort(ports(lines)).values()].flat());
+}
+
 // up starts 18 gateways and their backends: on a machine whose load average is 30 or more, start
 // and stop can take tens of seconds. The bound is for a command that never ends, not a wait.
 describe('a long-running command ends with the process that started it', () => {
@@ -65,12 +70,12 @@ describe('a long-running command ends with the process that started it', () => {
     const tmp = tempDir();
     const extra = args[0] === 'gateway' ? ['--set', `edgemicro.logging.dir=${tmp}/logs`] : [];
     const { npm, lines, allGone } = await startUnderNpm([...args, ...extra], lineCount, tmp);
-    const listeners = new Set(ports(lines).flatMap(listenerPids));
+    const listeners = listenersOfAll(lines);
     expect(listeners.size).toBeGreaterThan(0);
     npm.kill(signal);
     await allGone;
     // Its processes listen on none of its ports; another test's listen(0) may have been given one since.
-    expect(ports(lines).flatMap(listenerPids).filter((pid) => listeners.has(pid))).toEqual([]);
+    expect([...listenersOfAll(lines)].filter((pid) => listeners.has(pid))).toEqual([]);
     // up's own log folder (under TMPDIR) is removed as on Ctrl-C.
     expect(readdirSync(tmp).filter((name) => name !== 'logs')).toEqual([]);
   });

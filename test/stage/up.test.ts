@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, it, onTestFinished } from 'vitest';
 import type { StageRow } from '../../harness/stage/stand-up.ts';
-import { cleanEnvironment, connectOutcome, FAULTGATE, halfClosedSockets, listenerPids, nextHalfClose, quietFor, request, tempDir } from '../helpers.ts';
+import { cleanEnvironment, connectOutcome, FAULTGATE, halfClosedSockets, listenersByPort, nextHalfClose, quietFor, request, tempDir } from '../helpers.ts';
 
 it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
   const logDir = tempDir();
@@ -94,7 +94,8 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   // it since, which /proc tells apart.
   const outcomes = await Promise.all(rows.map((row) => connectOutcome(Number(new URL(row.url).port))));
   const refused = outcomes.map((outcome) => outcome === 'ECONNREFUSED');
-  const stillOurs = rows.filter((row, index) => !refused[index] && listenerPids(Number(new URL(row.url).port)).includes(child.pid ?? -1));
+  const listeners = listenersByPort(rows.filter((_row, index) => !refused[index]).map((row) => Number(new URL(row.url).port)));
+  const stillOurs = rows.filter((row) => listeners.get(Number(new URL(row.url).port))?.includes(child.pid ?? -1));
   expect(stillOurs).toEqual([]);
   // With the stage's process gone, a port that takes a connection is another process's since.
   expect(outcomes.filter((outcome) => outcome !== 'ECONNREFUSED' && outcome !== 'connected')).toEqual([]);
