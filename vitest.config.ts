@@ -37,14 +37,17 @@ class LongestFirst extends BaseSequencer {
 /**
  * Real sockets and real timers. Timing verdicts are judged where the time is decided (the
  * gateway's own timer), which a busy machine cannot flip, so those tests run in parallel with the
- * rest. Only tests that decide races of tens of milliseconds at a client's clock, and the one that
- * loads the machine on purpose, run first, one file at a time, with nothing else on the machine's
- * two cores. Such a file is named *.timing.test.ts.
+ * rest. Tests that decide races of tens of milliseconds at a client's clock run before the rest,
+ * on a machine with nothing else to do: such a file is named *.timing.test.ts. They mostly wait
+ * (on keep-alive timeouts, on handshake limits), so they run two at a time; the one that loads the
+ * machine on purpose runs first, alone.
  *
  * Files share their worker process (isolate: false): each worker loads vitest, zod, pino and the
  * harness once, not once per file, which was most of the suite's time. The tests keep no state in
  * modules or in the process (every server, folder and child is the test's own and closed by it).
  */
+const LOADS_THE_MACHINE = 'test/scenarios/loaded-machine.timing.test.ts';
+
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -57,12 +60,16 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'timing', include: ['test/**/*.timing.test.ts'], fileParallelism: false, sequence: { groupOrder: 0 } },
+        test: { name: 'loaded', include: [LOADS_THE_MACHINE], fileParallelism: false, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'timing', include: ['test/**/*.timing.test.ts'], exclude: [LOADS_THE_MACHINE], maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
         // Mostly waiting on sockets and timers, not computing: more files at once than cores.
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 1 }, maxWorkers: 4 },
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 2 }, maxWorkers: 4 },
       },
     ],
   },
