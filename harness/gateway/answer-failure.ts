@@ -96,11 +96,16 @@ function respond(res: http.ServerResponse, answer: FailureAnswer, copied: http.I
     for (const header of Object.keys(copied)) if (res.hasHeader(header)) res.removeHeader(header);
     res.statusMessage = '';
   }
-  res.statusCode = answer.status;
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  // Status and headers set, not written. Over the target's headers, Node frames the body as the
-  // engine's res.end does; otherwise the length is given: the products answer with a
-  // Content-Length, and Node would not add one after a copied one was removed.
-  if (!overTargetHeaders) res.setHeader('Content-Length', Buffer.byteLength(answer.body));
+  if (overTargetHeaders) {
+    // Over the target's headers, Node frames the body as the engine's res.end does.
+    res.statusCode = answer.status;
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.end(answer.body);
+    return;
+  }
+  // The length is given: the products answer with a Content-Length, and Node would not add one
+  // after a copied one was removed. writeHead with the fields, not setHeader: a response that has
+  // set none (every answer but Edge's with its debug header) then keeps no header map of its own.
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
   res.end(answer.body);
 }
