@@ -4,8 +4,10 @@
  * with its logging on, and (c) the real microgateway-core engine in both installed releases.
  *
  * Every proxy, the backend and autocannon each run in their own process. The variants are measured
- * in short rounds, each visiting every variant once in a rotated order, so that a noisy moment on
- * the shared machine falls on all of them alike; a ratio is the median of the per-round ratios.
+ * in short rounds, each visiting every variant once in a rotated order, with the baseline measured
+ * right before and right after each of them: a variant is compared with the mean of the two
+ * baseline measurements around it, taken seconds apart, so that a noisy moment on the shared
+ * machine falls on both sides of a ratio. A ratio is the median of the per-round ratios.
  * Beside requests per second, the proxy's own CPU time per request is read from /proc: on a
  * machine where other work competes for the cores it is the steadier figure of what a proxy costs.
  */
@@ -30,7 +32,7 @@ export interface ThroughputOptions {
 const RPS_GOAL = 0.97;
 const P99_GOAL_MS = 0.5;
 
-export const defaultThroughputOptions: ThroughputOptions = { rounds: 6, warmupSec: 0.5, durationSec: 1.5, connections: 16 };
+export const defaultThroughputOptions: ThroughputOptions = { rounds: 8, warmupSec: 0.5, durationSec: 1, connections: 16 };
 
 interface Running {
   url: string;
@@ -46,6 +48,13 @@ interface Variant {
 
 interface Measurement extends LoadResult {
   cpuPerRequestUs: number;
+}
+
+/** A variant's measurement in one round, with the baseline's just before and just after it. */
+interface Bracketed {
+  measured: Measurement;
+  before: Measurement;
+  after: Measurement;
 }
 
 async function childServer(script: string, options: unknown, label: string): Promise<Running> {
@@ -105,21 +114,34 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     const { child: load } = await startChild<{ pid: number }>('clients/load.ts', {}, 'autocannon');
     started.push(load);
 
-    const results = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
+    const baseline = variants.find((variant) => variant.role === 'baseline')!;
+    const others = variants.filter((variant) => variant !== baseline);
+    const baselineRuns: Measurement[] = [];
+    const bracketed = new Map<Variant, Bracketed[]>(others.map((variant) => [variant, []]));
+    const measure = async (variant: Variant, round: number): Promise<Measurement> => {
+      const result = await measureOnce(load, running.get(variant)!, options);
+      progress(
+        `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${String(Math.round(result.rps)).padStart(5)} req/s, ` +
+          `p99 ${result.p99Ms.toFixed(2)} ms, ${Math.round(result.cpuPerRequestUs)} µs CPU/request`,
+      );
+      return result;
+    };
     for (let round = 0; round < options.rounds; round++) {
-      // Rotate the order so that no variant always runs first or last in a round.
-      const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-      for (const variant of order) {
-        const result = await measureOnce(load, running.get(variant)!, options);
-        results.get(variant)!.push(result);
-        progress(
-          `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${String(Math.round(result.rps)).padStart(5)} req/s, ` +
-            `p99 ${result.p99Ms.toFixed(2)} ms, ${Math.round(result.cpuPerRequestUs)} µs CPU/request`,
-        );
+      // Rotate the order so that no variant always comes first or last in a round; the baseline
+      // before each and after the last.
+      let before = await measure(baseline, round);
+      baselineRuns.push(before);
+      for (let i = 0; i < others.length; i++) {
+        const variant = others[(i + round) % others.length]!;
+        const measured = await measure(variant, round);
+        const after = await measure(baseline, round);
+        baselineRuns.push(after);
+        bracketed.get(variant)!.push({ measured, before, after });
+        before = after;
       }
     }
     const peakRss = new Map(variants.map((variant) => [variant, readMemory(running.get(variant)!.pid).peakBytes]));
-    return summarise(results, peakRss, options);
+    return summarise(baselineRuns, bracketed, peakRss, options);
   } finally {
     await Promise.all(started.reverse().map((server) => server.stop()));
     logDir.remove();
@@ -128,18 +150,19 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
 
 const signed = (value: number, digits = 2) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 
-function summarise(results: Map<Variant, Measurement[]>, peakRss: Map<Variant, number>, options: ThroughputOptions): BenchmarkResult {
+function summarise(baselineRuns: Measurement[], bracketed: Map<Variant, Bracketed[]>, peakRss: Map<Variant, number>, options: ThroughputOptions): BenchmarkResult {
   const baseline = variants.find((variant) => variant.role === 'baseline')!;
   const engines = variants.filter((variant) => variant.role === 'engine');
-  const at = (variant: Variant, round: number) => results.get(variant)![round]!;
   const rounds = [...Array(options.rounds).keys()];
-  // Per-round comparisons against measurements taken moments apart, then their median.
-  const perRound = (f: (round: number) => number) => median(rounds.map(f));
-  const rpsRatio = (v: Variant) => perRound((r) => at(v, r).rps / at(baseline, r).rps);
-  const p99Delta = (v: Variant) => perRound((r) => at(v, r).p99Ms - at(baseline, r).p99Ms);
-  const cpuRatio = (v: Variant) => perRound((r) => at(v, r).cpuPerRequestUs / at(baseline, r).cpuPerRequestUs);
+  const at = (variant: Variant, round: number) => bracketed.get(variant)![round]!;
+  // Each against the mean of the baseline measured just before and just after it, then the median over rounds.
+  const versusBaseline = (v: Variant, f: (run: Measurement) => number, compare: (value: number, base: number) => number) =>
+    median(rounds.map((r) => compare(f(at(v, r).measured), (f(at(v, r).before) + f(at(v, r).after)) / 2)));
+  const rpsRatio = (v: Variant) => versusBaseline(v, (run) => run.rps, (value, base) => value / base);
+  const p99Delta = (v: Variant) => versusBaseline(v, (run) => run.p99Ms, (value, base) => value - base);
+  const cpuRatio = (v: Variant) => versusBaseline(v, (run) => run.cpuPerRequestUs, (value, base) => value / base);
   // Against the faster engine of each round: the stricter comparison.
-  const engineRatio = (v: Variant) => perRound((r) => at(v, r).rps / Math.max(...engines.map((e) => at(e, r).rps)));
+  const engineRatio = (v: Variant) => median(rounds.map((r) => at(v, r).measured.rps / Math.max(...engines.map((e) => at(e, r).measured.rps))));
 
   const findings: Finding[] = [];
   for (const variant of variants.filter((v) => v.role === 'gateway')) {
@@ -153,13 +176,14 @@ function summarise(results: Map<Variant, Measurement[]>, peakRss: Map<Variant, n
       { benchmark: 'throughput', measure: `${variant.key} / http-proxy, CPU per request`, goal: '—', measured: cpuRatio(variant).toFixed(2), met: undefined },
     );
   }
-  const spoiled = variants.filter((variant) => results.get(variant)!.some((result) => result.failures > 0)).map((variant) => variant.key);
+  const runsOf = (variant: Variant): Measurement[] => (variant === baseline ? baselineRuns : bracketed.get(variant)!.map((run) => run.measured));
+  const spoiled = variants.filter((variant) => runsOf(variant).some((result) => result.failures > 0)).map((variant) => variant.key);
   if (spoiled.length > 0) {
     findings.push({ benchmark: 'throughput', measure: 'runs without errors or non-2xx', goal: 'all', measured: `errors in: ${spoiled.join(', ')}`, met: false });
   }
 
   const rows = variants.map((variant) => {
-    const runs = results.get(variant)!;
+    const runs = runsOf(variant);
     const isBase = variant === baseline;
     return [
       variant.key,
@@ -178,7 +202,8 @@ function summarise(results: Map<Variant, Measurement[]>, peakRss: Map<Variant, n
     details: {
       title:
         `Healthy path: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds of ` +
-        `${options.warmupSec} s warm-up + ${options.durationSec} s per variant (medians; ratios are medians of per-round ratios)`,
+        `${options.warmupSec} s warm-up + ${options.durationSec} s per variant, the baseline just before and after each ` +
+        `(medians; a ratio is the median over rounds of a variant against the mean of the two baseline runs around it)`,
       head: ['Variant', 'req/s', 'p50 ms', 'p99 ms', 'CPU/request', 'req/s ratio', 'p99 Δ ms', 'CPU ratio', 'peak RSS'],
       rows,
     },

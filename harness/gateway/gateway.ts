@@ -20,7 +20,7 @@ import { now, type TraceSink } from '../trace.ts';
 import { failureAnswerer } from './answer-failure.ts';
 import { beginExchange, GatewayRequest, type Exchange } from './exchange.ts';
 import type { AnswerFailure } from './answer-failure.ts';
-import { asksToClose, dropHopByHop, dropUnusableTrailer } from './hop-by-hop.ts';
+import { asksToClose, dropUnusableTrailer, withoutHopByHop } from './hop-by-hop.ts';
 import { noActiveTargetsError, type Failure } from './failures.ts';
 import { personalityNamed } from './personalities.ts';
 import type { FailureAnswer, FailureOutcome, Personality, PersonalityName } from './personality.ts';
@@ -158,7 +158,7 @@ function createClientServer(
     dropUnusableTrailer(req.headers);
     if (personality.dropsHopByHopHeaders) {
       exchange.clientAsksToClose = asksToClose(req.headers.connection);
-      dropHopByHop(req.headers);
+      req.headers = withoutHopByHop(req.headers);
     }
     if (trace) {
       record('request-received', `${req.method} ${req.url}`, exchange.tag);

@@ -18,16 +18,27 @@ export function asksToClose(connection: string | undefined): boolean {
   return connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
 }
 
-/** Removes the hop-by-hop fields and the fields Connection names, in place. */
-export function dropHopByHop(headers: http.IncomingHttpHeaders): void {
+const HOP_BY_HOP: ReadonlySet<string> = new Set(hopByHopFields);
+
+/**
+ * The fields without the hop-by-hop ones and those Connection names. The same object when there is
+ * none to drop; otherwise a new one, the fields in their order: deleting a field would turn the
+ * object into a slow dictionary, for every response a Node target sends (its
+ * `Connection: keep-alive` and `Keep-Alive`), and every reader after would pay for it.
+ */
+export function withoutHopByHop(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
   const connection = headers.connection;
+  let named: Set<string> | undefined;
   if (connection !== undefined) {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name && headers[name] !== undefined) delete headers[name];
+      if (name && !HOP_BY_HOP.has(name) && headers[name] !== undefined) (named ??= new Set()).add(name);
     }
   }
-  for (const name of hopByHopFields) if (headers[name] !== undefined) delete headers[name];
+  if (named === undefined && !hopByHopFields.some((name) => headers[name] !== undefined)) return headers;
+  const kept: http.IncomingHttpHeaders = {};
+  for (const name of Object.keys(headers)) if (!HOP_BY_HOP.has(name) && !named?.has(name)) kept[name] = headers[name];
+  return kept;
 }
 
 /** Removes the Trailer field: the trailer fields it announces are not forwarded. */

@@ -10,7 +10,7 @@ import { now, type TraceSink } from '../trace.ts';
 import type { AnswerFailure } from './answer-failure.ts';
 import { exchangeOf, type Exchange } from './exchange.ts';
 import { holdResponse } from './held-response.ts';
-import { dropHopByHop } from './hop-by-hop.ts';
+import { withoutHopByHop } from './hop-by-hop.ts';
 import type { Personality, ResponseRefusal } from './personality.ts';
 import type { TargetAgent } from './target-agent.ts';
 
@@ -81,7 +81,7 @@ export function createProxy(parts: ProxyParts): httpProxy {
     exchange.responseStarted = true;
     if (exchange.server !== undefined) personality.balancer?.succeeded(exchange.server);
     if (personality.dropsHopByHopHeaders) {
-      dropHopByHop(proxyRes.headers);
+      proxyRes.headers = withoutHopByHop(proxyRes.headers);
       // What http-proxy then copies to the client: this hop's own choice, the client's close honoured.
       proxyRes.headers.connection = exchange.clientAsksToClose ? 'close' : 'keep-alive';
     }
@@ -89,8 +89,9 @@ export function createProxy(parts: ProxyParts): httpProxy {
     exchange.proxyRes = proxyRes;
     personality.adaptResponseHead?.(proxyRes.headers, now() - exchange.receivedAt);
     // A response that fails once begun (cut, reset, the I/O limit) reaches only its own stream:
-    // http-proxy would leave the client waiting for the rest.
-    proxyRes.once('error', (error: NodeJS.ErrnoException) => answerFailure(error, req, res, exchange, 'response'));
+    // http-proxy would leave the client waiting for the rest. A stream emits 'error' once at most:
+    // `on` spares every response `once`'s wrapper objects.
+    proxyRes.on('error', (error: NodeJS.ErrnoException) => answerFailure(error, req, res, exchange, 'response'));
     if (trace) trace({ at: now(), source: 'target-socket', kind: 'response-started', detail: String(proxyRes.statusCode), ...(exchange.connection ? { conn: exchange.connection.conn } : {}) });
     const status = proxyRes.statusCode ?? 0;
     const method = req.method ?? 'GET';
