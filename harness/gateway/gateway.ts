@@ -144,7 +144,10 @@ function createClientServer(
     if (balancer && !server) return answerFailure(noActiveTargetsError(), req, res, exchange);
     exchange.server = server?.name;
     try {
-      proxy.web(req, res, server || body ? { ...(server ? { target: targetOf(server.url) } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) } : undefined);
+      // No third argument unless there are options for this request: given one, even undefined,
+      // http-proxy copies its own options into a new object for the request.
+      if (server || body) proxy.web(req, res, { ...(server ? { target: targetOf(server.url) } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) });
+      else proxy.web(req, res);
     } catch (error) {
       // A request Node's HTTP client refuses to build must not end the process: it is answered.
       answerFailure(error as NodeJS.ErrnoException, req, res, exchange);

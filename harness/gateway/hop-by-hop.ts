@@ -20,6 +20,12 @@ export function asksToClose(connection: string | undefined): boolean {
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set(hopByHopFields);
 
+/** A loop, not `some` with a closure: this runs twice per request. */
+function hasHopByHopField(headers: http.IncomingHttpHeaders): boolean {
+  for (const name of hopByHopFields) if (headers[name] !== undefined) return true;
+  return false;
+}
+
 /**
  * The fields without the hop-by-hop ones and those Connection names. The same object when there is
  * none to drop; otherwise a new one, the fields in their order: deleting a field would turn the
@@ -35,7 +41,7 @@ export function withoutHopByHop(headers: http.IncomingHttpHeaders): http.Incomin
       if (name && !HOP_BY_HOP.has(name) && headers[name] !== undefined) (named ??= new Set()).add(name);
     }
   }
-  if (named === undefined && !hopByHopFields.some((name) => headers[name] !== undefined)) return headers;
+  if (named === undefined && !hasHopByHopField(headers)) return headers;
   const kept: http.IncomingHttpHeaders = {};
   for (const name of Object.keys(headers)) if (!HOP_BY_HOP.has(name) && !named?.has(name)) kept[name] = headers[name];
   return kept;
