@@ -4,7 +4,10 @@
  *    follows, not only the one that runs);
  *  - the gateway never touches a target socket or arms a timer: the connection owns its facts and
  *    limits (harness/gateway/connection.ts);
- *  - no Node internals (`_httpMessage`) and no casts to `never` in the harness.
+ *  - no Node internals (`_httpMessage`) and no casts to `never` in the harness;
+ *  - a test file whose tests run concurrently closes what each test started through that test's
+ *    own onTestFinished: vitest's global one knows the running test only when tests run one at a
+ *    time, and would close a test's gateway when another test of the file finished.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -57,6 +60,29 @@ export function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[
   return cycles;
 }
 
+/** The arguments of every call of `name(…)` in the code, each call's arguments split at its top-level commas. */
+export function callsOf(code: string, name: string): string[][] {
+  const calls: string[][] = [];
+  for (const match of code.matchAll(new RegExp(`\\b${name}\\(`, 'g'))) {
+    const args: string[] = [];
+    let depth = 0;
+    let current = '';
+    for (const char of code.slice((match.index ?? 0) + match[0].length)) {
+      if (depth === 0 && (char === ',' || char === ')')) {
+        if (current.trim() !== '') args.push(current.trim());
+        current = '';
+        if (char === ')') break;
+        continue;
+      }
+      if ('([{'.includes(char)) depth++;
+      if (')]}'.includes(char)) depth--;
+      current += char;
+    }
+    calls.push(args);
+  }
+  return calls;
+}
+
 const files = SOURCE_DIRS.flatMap(sourceFiles);
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
@@ -75,6 +101,23 @@ describe('the layout', () => {
       const code = read(file).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
       expect(code, file).not.toMatch(/\bsetTimeout\s*\(|\.socket\b|\bsetInterval\s*\(/);
     }
+  });
+
+  it('concurrent tests clean up through their own context, never the global onTestFinished', () => {
+    const concurrent = files.filter((file) => file.startsWith('test/') && /\b(describe|test|it)\.concurrent\b/.test(read(file)));
+    expect(concurrent.length).toBeGreaterThan(0);
+    // The helpers that clean up after a test, and how many arguments a call needs to name its finisher.
+    const withFinisher = { tempDir: 1, startBackend: 3, startGateway: 2 } as const;
+    const offenders = concurrent.flatMap((file) => {
+      // Comments out (whole-line ones only: a URL in a string has // in it too).
+      const code = read(file).replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+      const problems = /import\s*\{[^}]*\bonTestFinished\b[^}]*\}\s*from\s*'vitest'/.test(code) ? ['imports the global onTestFinished'] : [];
+      for (const [helper, needed] of Object.entries(withFinisher)) {
+        for (const call of callsOf(code, helper)) if (call.length < needed) problems.push(`${helper}(…) without a finisher`);
+      }
+      return problems.map((problem) => `${file}: ${problem}`);
+    });
+    expect(offenders).toEqual([]);
   });
 
   it('uses no Node internals and no casts to never', () => {

@@ -101,21 +101,29 @@ export function exchange(url: string, options: { method?: string; body?: Buffer;
   });
 }
 
-export function tempDir(): string {
+/**
+ * Whoever closes what a test started, when the test has finished: vitest's onTestFinished, which
+ * knows the running test only when tests run one at a time. A concurrent test passes its own
+ * context's onTestFinished (as with runCli): given the global one, a concurrent test's gateway
+ * would be closed when another test of the file finished, mid-request.
+ */
+export type WhenFinished = (cleanup: () => void | Promise<void>) => void;
+
+export function tempDir(whenFinished: WhenFinished = onTestFinished): string {
   const dir = mkdtempSync(join(tmpdir(), 'faultgate-test-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  whenFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-export async function startBackend(name: BackendName, settings: Record<string, unknown> = {}): Promise<RunningBackend> {
+export async function startBackend(name: BackendName, settings: Record<string, unknown> = {}, whenFinished: WhenFinished = onTestFinished): Promise<RunningBackend> {
   const backend = await startNamedBackend(name, settings);
-  onTestFinished(() => backend.close());
+  whenFinished(() => backend.close());
   return backend;
 }
 
-export async function startGateway(options: Omit<GatewayOptions, 'port'> & { port?: number }): Promise<Gateway> {
+export async function startGateway(options: Omit<GatewayOptions, 'port'> & { port?: number }, whenFinished: WhenFinished = onTestFinished): Promise<Gateway> {
   const gateway = await createGateway({ port: 0, ...options });
-  onTestFinished(() => gateway.close());
+  whenFinished(() => gateway.close());
   return gateway;
 }
 
