@@ -1,8 +1,10 @@
 /**
  * Hung-connection scale: N requests held at once through the edge gateway to
  * swallow-client-hello, a TLS target that never answers the Client Hello. Each must come back as
- * the documented 502 when io.timeout.millis expires, whatever N is. Reported: the gateway's peak
- * RSS per held request (VmHWM above the RSS it had before the load), the spread of 502 arrivals
+ * the documented 502 when io.timeout.millis expires, whatever N is. Reported: the gateway's RSS per
+ * held request (VmRSS, halfway between the last request sent and the first limit expiring, above
+ * the RSS it had before the load) and its peak (VmHWM: the answers going out, the answered requests
+ * not yet collected), the spread of 502 arrivals
  * around the limit, and how many target connections the backend saw open at once (so that "N held"
  * is checked, not assumed).
  *
@@ -62,6 +64,8 @@ interface Measured {
   limitMs: number;
   result: HungResult;
   baselineBytes: number;
+  /** VmRSS with every request held: halfway between the last one sent and the first limit expiring */
+  heldBytes: number;
   peakBytes: number;
   /** target connections the backend held at once */
   held: number;
@@ -114,12 +118,13 @@ async function measure(holder: Holder, n: number, limitMs: number, ratePerSec: n
     // Halfway between the last request sent and the first limit expiring, every request is held.
     await new Promise((resolve) => setTimeout(resolve, sendMs + (limitMs - sendMs) / 2));
     const heapHeld = (await server.child.request<NodeJS.MemoryUsage>('memory', limitMs)).heapUsed;
+    const heldBytes = readMemory(pid).rssBytes;
     const result = await answered;
     const peakBytes = readMemory(pid).peakBytes;
     const cpuPerRequestMs = (cpuMs(pid) - cpuBefore) / n;
     const held = await backend.child.request<number>('peak-connections', 5000);
     const inside = holder === 'gateway' ? await server.child.request<FailureTimings>({ failureTimings: { windowMs: WINDOW_MS } }, 5000) : undefined;
-    return { holder, n, limitMs, result, baselineBytes, peakBytes, held, cpuPerRequestMs, heapGrowthBytes: heapHeld - heapBefore, ...(inside ? { inside } : {}) };
+    return { holder, n, limitMs, result, baselineBytes, heldBytes, peakBytes, held, cpuPerRequestMs, heapGrowthBytes: heapHeld - heapBefore, ...(inside ? { inside } : {}) };
   } finally {
     // The holder may still be closing thousands of sockets: give it time before SIGKILL.
     await Promise.all(children.reverse().map((child) => child.stop(20_000)));
@@ -131,7 +136,14 @@ const plus = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(1)}`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
 
-const perRequest = (m: Measured) => (m.peakBytes - m.baselineBytes) / m.n;
+/**
+ * RSS per held request: with every request held, what the load added. The goal's figure. The peak
+ * comes later, while the 502s go out: the answered requests are garbage until an old-generation
+ * collection, whose timing differs from run to run (the floor's peak moved by 3 KB per request
+ * between runs of the same code), so it is shown beside it, not judged.
+ */
+const perRequest = (m: Measured) => (m.heldBytes - m.baselineBytes) / m.n;
+const peakPerRequest = (m: Measured) => (m.peakBytes - m.baselineBytes) / m.n;
 const spread = (t: { minMs: number; p50Ms: number; p99Ms: number; maxMs: number }) => `${plus(t.minMs)} / ${plus(t.p50Ms)} / ${plus(t.p99Ms)} / ${plus(t.maxMs)}`;
 const HOLDER_NAMES: Record<Holder, string> = { floor: 'floor: bare Node', gateway: 'edge gateway' };
 
@@ -147,9 +159,12 @@ function row(m: Measured, floor: Measured | undefined): string[] {
     `${m.held}`,
     `${result.documented}`,
     mb(m.baselineBytes),
-    mb(m.peakBytes),
+    mb(m.heldBytes),
     kb(perRequest(m)),
     m.holder === 'floor' || !floor ? '—' : `${(perRequest(m) / perRequest(floor)).toFixed(2)}×`,
+    mb(m.peakBytes),
+    kb(peakPerRequest(m)),
+    m.holder === 'floor' || !floor ? '—' : `${(peakPerRequest(m) / peakPerRequest(floor)).toFixed(2)}×`,
     kb(m.heapGrowthBytes / n),
     `${(m.cpuPerRequestMs * 1000).toFixed(0)} µs`,
     ...timing,
@@ -198,7 +213,9 @@ function goals(asked: number, capped: string | undefined, m: Measured, floor: Me
       benchmark: 'hung connections',
       measure: `${label}: gateway RSS per held request / the floor's (bare Node, same N, same run)`,
       goal: `≤ ${RSS_GOAL_RATIO}`,
-      measured: `${ratio.toFixed(2)} (${kb(perRequest(m))} / ${kb(perRequest(floor))}; peak ${mb(m.peakBytes)} / ${mb(floor.peakBytes)})`,
+      measured:
+        `${ratio.toFixed(2)} (${kb(perRequest(m))} / ${kb(perRequest(floor))} with all held; ` +
+        `at the peak ${(peakPerRequest(m) / peakPerRequest(floor)).toFixed(2)}: ${kb(peakPerRequest(m))} / ${kb(peakPerRequest(floor))})`,
       met: ratio <= RSS_GOAL_RATIO,
       ...(capped ? { note: `at ${n}` } : {}),
     });
@@ -235,7 +252,7 @@ export async function runHungConnections(options: HungOptions = defaultHungOptio
         `hangs mid-handshake, servers/floor.ts) at the same N; requests opened at ${options.ratePerSec}/s, limit = time to send all + 8 %. ` +
         'Client: 502 arrival − its request written − limit (min / p50 / p99 / max ms); inside: the same from the gateway’s request handler to its answer; ' +
         `on time: within [limit − 1 ms, limit + ${WINDOW_MS} ms] (Node's timers count whole milliseconds)`,
-      head: ['holder', 'N', 'limit ms', 'sent in', 'held at once', 'documented 502', 'RSS before', 'peak RSS', 'RSS / request', '÷ floor', 'JS heap / request', 'CPU / request', 'client ms', `client ≤ +${WINDOW_MS}`, 'inside ms', `inside ≤ +${WINDOW_MS}`],
+      head: ['holder', 'N', 'limit ms', 'sent in', 'held at once', 'documented 502', 'RSS before', 'RSS all held', 'RSS / held request', '÷ floor', 'peak RSS', 'peak / request', 'peak ÷ floor', 'JS heap / request', 'CPU / request', 'client ms', `client ≤ +${WINDOW_MS}`, 'inside ms', `inside ≤ +${WINDOW_MS}`],
       rows,
     },
   };
@@ -245,6 +262,7 @@ function report(m: Measured): void {
   progress(
     `hung connections, ${HOLDER_NAMES[m.holder]}: ${m.result.documented}/${m.n} documented 502s, all sent within ${Math.round(m.result.sendSpreadMs)} ms, ` +
       `${m.held} held at once, p99 ${plus(m.result.p99Ms)} ms${m.inside ? ` (inside ${plus(m.inside.p99Ms)})` : ''}, ` +
-      `${percent(m.result.withinWindow, m.n)} within +${WINDOW_MS} ms, peak ${mb(m.peakBytes)} (${kb(perRequest(m))} per request), ${(m.cpuPerRequestMs * 1000).toFixed(0)} µs CPU/request`,
+      `${percent(m.result.withinWindow, m.n)} within +${WINDOW_MS} ms, all held ${mb(m.heldBytes)} (${kb(perRequest(m))} per request), ` +
+      `peak ${mb(m.peakBytes)} (${kb(peakPerRequest(m))}), ${(m.cpuPerRequestMs * 1000).toFixed(0)} µs CPU/request`,
   );
 }
