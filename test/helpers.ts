@@ -236,7 +236,7 @@ export interface CliResult {
  * Runs `faultgate <args>` to its end. In a concurrent test, pass the test context's
  * onTestFinished, which is the one that knows the test.
  */
-export function runCli(args: readonly string[], whenFinished: (cleanup: () => void) => void = onTestFinished, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], whenFinished: WhenFinished = onTestFinished, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FAULTGATE, ...args], { env: { ...cleanEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     whenFinished(() => {
