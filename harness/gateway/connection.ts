@@ -96,6 +96,9 @@ export interface ConnectionSnapshot {
   readonly expired: ExpiredLimit | undefined;
 }
 
+/** lastBytes before the clock's first tick on a limit: any reading differs from it. */
+const COUNTERS_UNREAD = -1;
+
 export class TargetConnection implements Watched {
   readonly conn: string;
   private readonly openedAt = now();
@@ -112,7 +115,7 @@ export class TargetConnection implements Watched {
   private keepAliveHeader: string | string[] | undefined;
   /** the limit the clock checks now (io while a request is on it, idle in the pool), 0 for none */
   private quietLimitMs = 0;
-  /** since when the byte counters have not moved, as the clock (or assign/release) saw them */
+  /** since when the byte counters have not moved, as the clock saw them */
   private quietSince = 0;
   private lastBytes = 0;
 
@@ -270,8 +273,10 @@ export class TargetConnection implements Watched {
       this.clock.unwatch(this);
       return;
     }
-    this.quietSince = now();
-    this.lastBytes = this.socket.bytesRead + this.socket.bytesWritten;
+    // The counters are not read here but at the clock's next tick, where the silence starts: reading
+    // them costs every request a copy of the socket's write queue (Node's bytesWritten), and the
+    // limit still expires within two ticks of its value, never before it.
+    this.lastBytes = COUNTERS_UNREAD;
     this.clock.watch(this);
   }
 
