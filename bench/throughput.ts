@@ -1,15 +1,20 @@
 /**
  * Healthy-path throughput and latency: the same healthy backend fronted by (a) a bare http-proxy
  * server with a keep-alive agent — the baseline —, (b) the faultgate gateway in each personality
- * with its logging on, and (c) the real microgateway-core engine in both installed releases.
+ * with its logging on and every limit armed, (c) the real microgateway-core engine in both
+ * installed releases, and (d) a second copy of the baseline, the control.
  *
- * Every proxy, the backend and autocannon each run in their own process. The variants are measured
- * in short rounds, each visiting every variant once in a rotated order, with the baseline measured
- * right before and right after each of them: a variant is compared with the mean of the two
- * baseline measurements around it, taken seconds apart, so that a noisy moment on the shared
- * machine falls on both sides of a ratio. A ratio is the median of the per-round ratios.
- * Beside requests per second, the proxy's own CPU time per request is read from /proc: on a
- * machine where other work competes for the cores it is the steadier figure of what a proxy costs.
+ * Each variant is measured at the same time as the baseline, not after it: both proxies pinned to
+ * one CPU, the two load generators and the backend to the other. Whatever else the shared machine
+ * does in those seconds — another tenant, a frequency change — falls on both at once, and the
+ * scheduler gives both the same share of their CPU, so the ratio of their req/s is the inverse
+ * ratio of what a request costs each. Taken one after the other, per-round ratios moved by ±30 %
+ * on this machine; taken together, a copy of the baseline measured 0.976–1.013× it in eleven of
+ * twelve rounds over two runs. That copy, the control, shows in every run how finely it resolves.
+ *
+ * Throughput: 16 connections on each side, enough to keep both proxies busy. Latency: one
+ * connection on each side, so that the p99 is the time a request takes and not its wait in a
+ * queue of sixteen. A variant's figure is the median over rounds of its pairs.
  */
 import { join } from 'node:path';
 import { startMicrogatewayCore, type EngineVersion } from '../harness/reference/microgateway-core.ts';
@@ -17,6 +22,7 @@ import type { LoadJob, LoadResult } from './clients/load.ts';
 import type { ServerReady } from './lib/as-child.ts';
 import { startChild, type BenchChild } from './lib/children.ts';
 import { temporaryDir } from './lib/cleanup.ts';
+import { cpuPinning, type CpuPinning } from './lib/cpu-pinning.ts';
 import { cpuMs, mb, readMemory } from './lib/proc.ts';
 import { progress, type BenchmarkResult, type Finding } from './lib/report.ts';
 import { median } from './lib/stats.ts';
@@ -24,15 +30,25 @@ import { median } from './lib/stats.ts';
 export interface ThroughputOptions {
   rounds: number;
   warmupSec: number;
+  /** each throughput pair's measured time */
   durationSec: number;
+  /** each latency pair's measured time */
+  latencySec: number;
+  /** per side, throughput pairs */
   connections: number;
+  /** per side, latency pairs */
+  latencyConnections: number;
 }
 
 /** Each personality, with logging on and every limit armed, against bare http-proxy in the same run. */
 const RPS_GOAL = 0.97;
 const P99_GOAL_MS = 0.5;
+/** The control's ratio must be this close to 1 for the run's ratios to be read at the goal's precision. */
+const CONTROL_TOLERANCE = 0.03;
+/** Before the first round, each variant's warm-up beside the baseline. */
+const WARM_UP_SEC = 2;
 
-export const defaultThroughputOptions: ThroughputOptions = { rounds: 8, warmupSec: 0.5, durationSec: 1, connections: 16 };
+export const defaultThroughputOptions: ThroughputOptions = { rounds: 6, warmupSec: 0.5, durationSec: 1.5, latencySec: 1, connections: 16, latencyConnections: 1 };
 
 interface Running {
   url: string;
@@ -42,7 +58,7 @@ interface Running {
 
 interface Variant {
   key: string;
-  role: 'baseline' | 'gateway' | 'engine';
+  role: 'baseline' | 'control' | 'gateway' | 'engine';
   start(target: string, logDir: string): Promise<Running>;
 }
 
@@ -50,11 +66,10 @@ interface Measurement extends LoadResult {
   cpuPerRequestUs: number;
 }
 
-/** A variant's measurement in one round, with the baseline's just before and just after it. */
-interface Bracketed {
-  measured: Measurement;
-  before: Measurement;
-  after: Measurement;
+/** One variant and the baseline, measured together: at saturation and with one connection each. */
+interface Pair {
+  throughput: { variant: Measurement; baseline: Measurement };
+  latency: { variant: Measurement; baseline: Measurement };
 }
 
 async function childServer(script: string, options: unknown, label: string): Promise<Running> {
@@ -72,8 +87,13 @@ const engine = (version: EngineVersion): Variant => ({
   },
 });
 
+const httpProxy = (key: string, role: 'baseline' | 'control'): Variant => ({ key, role, start: (target) => childServer('servers/http-proxy.ts', { target }, key) });
+
+// Every limit armed: Edge's are on by default (connect, io, keep-alive); Microgateway's
+// request_timeout is not, so the variant sets it (it arms the socket timer of every target request).
 const variants: Variant[] = [
-  { key: 'http-proxy (baseline)', role: 'baseline', start: (target) => childServer('servers/http-proxy.ts', { target }, 'http-proxy') },
+  httpProxy('http-proxy (baseline)', 'baseline'),
+  httpProxy('http-proxy (control)', 'control'),
   {
     key: 'faultgate edge',
     role: 'gateway',
@@ -83,65 +103,79 @@ const variants: Variant[] = [
     key: 'faultgate microgateway',
     role: 'gateway',
     start: (target, logDir) =>
-      childServer('servers/faultgate.ts', { personality: 'microgateway', target, settings: { edgemicro: { logging: { level: 'info', dir: logDir } } } }, 'faultgate microgateway'),
+      childServer(
+        'servers/faultgate.ts',
+        { personality: 'microgateway', target, settings: { edgemicro: { request_timeout: 60, logging: { level: 'info', dir: logDir } } } },
+        'faultgate microgateway',
+      ),
   },
   engine('3.3.7'),
   engine('3.1.6'),
 ];
 
-async function measureOnce(load: BenchChild, server: Running, options: ThroughputOptions): Promise<Measurement> {
-  const job = (durationSec: number): LoadJob => ({ url: server.url, connections: options.connections, durationSec });
-  const timeoutMs = options.durationSec * 1000 + 30_000;
-  await load.request<LoadResult>(job(options.warmupSec), timeoutMs);
-  const cpuBefore = cpuMs(server.pid);
-  const result = await load.request<LoadResult>(job(options.durationSec), timeoutMs);
-  return { ...result, cpuPerRequestUs: ((cpuMs(server.pid) - cpuBefore) * 1000) / result.requests };
+/** Loads both proxies at once for `durationSec`, each from its own load generator. */
+function loadTogether(loads: readonly [BenchChild, BenchChild], servers: readonly [Running, Running], connections: number, durationSec: number): Promise<LoadResult[]> {
+  return Promise.all(loads.map((load, i) => load.request<LoadResult>({ url: servers[i]!.url, connections, durationSec } satisfies LoadJob, durationSec * 1000 + 30_000)));
+}
+
+/** A warm-up, then the measured run; each proxy's CPU time is read around the latter. */
+async function measureTogether(loads: readonly [BenchChild, BenchChild], servers: readonly [Running, Running], connections: number, durationSec: number, warmupSec: number): Promise<[Measurement, Measurement]> {
+  await loadTogether(loads, servers, connections, warmupSec);
+  const cpuBefore = servers.map((server) => cpuMs(server.pid));
+  const results = await loadTogether(loads, servers, connections, durationSec);
+  const measured = results.map((result, i) => ({ ...result, cpuPerRequestUs: ((cpuMs(servers[i]!.pid) - cpuBefore[i]!) * 1000) / result.requests }));
+  return [measured[0]!, measured[1]!];
 }
 
 export async function runThroughput(options: ThroughputOptions = defaultThroughputOptions): Promise<BenchmarkResult> {
   const logDir = temporaryDir('faultgate-bench-');
   const started: { stop(): Promise<void> }[] = [];
+  const pinning = cpuPinning();
+  const pin = (pid: number, cpu: (p: CpuPinning) => number) => typeof pinning === 'string' || pinning.pin(pid, cpu(pinning));
   try {
     // Idle pooled connections are kept for the whole run, so that no proxy races the backend's close.
     const backend = await childServer('servers/backend.ts', { name: 'healthy', settings: { keepAliveTimeoutMs: 600_000 } }, 'backend healthy');
     started.push(backend);
+    pin(backend.pid, (p) => p.loadCpu);
     const running = new Map<Variant, Running>();
     for (const variant of variants) {
       const server = await variant.start(backend.url, join(logDir.path, variant.key.replace(/\W+/g, '-')));
       started.push(server);
       running.set(variant, server);
+      pin(server.pid, (p) => p.proxyCpu);
     }
-    const { child: load } = await startChild<{ pid: number }>('clients/load.ts', {}, 'autocannon');
-    started.push(load);
+    const loads: BenchChild[] = [];
+    for (const side of ['baseline', 'variant']) {
+      const { child } = await startChild<{ pid: number }>('clients/load.ts', {}, `autocannon (${side})`);
+      started.push(child);
+      loads.push(child);
+      pin(child.pid, (p) => p.loadCpu);
+    }
+    const loadPair = [loads[0]!, loads[1]!] as const;
 
     const baseline = variants.find((variant) => variant.role === 'baseline')!;
     const others = variants.filter((variant) => variant !== baseline);
-    const baselineRuns: Measurement[] = [];
-    const bracketed = new Map<Variant, Bracketed[]>(others.map((variant) => [variant, []]));
-    const measure = async (variant: Variant, round: number): Promise<Measurement> => {
-      const result = await measureOnce(load, running.get(variant)!, options);
-      progress(
-        `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${String(Math.round(result.rps)).padStart(5)} req/s, ` +
-          `p99 ${result.p99Ms.toFixed(2)} ms, ${Math.round(result.cpuPerRequestUs)} µs CPU/request`,
-      );
-      return result;
-    };
+    // Every proxy warmed up first, beside the baseline as it will be measured: a cold one (code not
+    // yet optimised, pools not yet filled) would spoil its first round.
+    for (const variant of others) await loadTogether(loadPair, [running.get(baseline)!, running.get(variant)!], options.connections, WARM_UP_SEC);
+    const pairs = new Map<Variant, Pair[]>(others.map((variant) => [variant, []]));
     for (let round = 0; round < options.rounds; round++) {
-      // Rotate the order so that no variant always comes first or last in a round; the baseline
-      // before each and after the last.
-      let before = await measure(baseline, round);
-      baselineRuns.push(before);
+      // Rotated, so that no variant always comes first or last in a round.
       for (let i = 0; i < others.length; i++) {
         const variant = others[(i + round) % others.length]!;
-        const measured = await measure(variant, round);
-        const after = await measure(baseline, round);
-        baselineRuns.push(after);
-        bracketed.get(variant)!.push({ measured, before, after });
-        before = after;
+        const servers = [running.get(baseline)!, running.get(variant)!] as const;
+        const [tBase, tVariant] = await measureTogether(loadPair, servers, options.connections, options.durationSec, options.warmupSec);
+        const [lBase, lVariant] = await measureTogether(loadPair, servers, options.latencyConnections, options.latencySec, options.warmupSec);
+        pairs.get(variant)!.push({ throughput: { variant: tVariant, baseline: tBase }, latency: { variant: lVariant, baseline: lBase } });
+        progress(
+          `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${(tVariant.rps / tBase.rps).toFixed(3)}× the baseline's req/s ` +
+            `(${Math.round(tVariant.rps)} / ${Math.round(tBase.rps)}), CPU/request ${(tVariant.cpuPerRequestUs / tBase.cpuPerRequestUs).toFixed(3)}×, ` +
+            `p99 with 1 connection ${lVariant.p99Ms.toFixed(2)} / ${lBase.p99Ms.toFixed(2)} ms`,
+        );
       }
     }
     const peakRss = new Map(variants.map((variant) => [variant, readMemory(running.get(variant)!.pid).peakBytes]));
-    return summarise(baselineRuns, bracketed, peakRss, options);
+    return summarise(pairs, peakRss, options, typeof pinning === 'string' ? pinning : `proxies pinned to CPU ${pinning.proxyCpu}, load generators and backend to CPU ${pinning.loadCpu}`);
   } finally {
     await Promise.all(started.reverse().map((server) => server.stop()));
     logDir.remove();
@@ -150,50 +184,66 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
 
 const signed = (value: number, digits = 2) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 
-function summarise(baselineRuns: Measurement[], bracketed: Map<Variant, Bracketed[]>, peakRss: Map<Variant, number>, options: ThroughputOptions): BenchmarkResult {
+const range = (values: readonly number[], digits = 2) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+
+function summarise(pairs: Map<Variant, Pair[]>, peakRss: Map<Variant, number>, options: ThroughputOptions, pinned: string): BenchmarkResult {
   const baseline = variants.find((variant) => variant.role === 'baseline')!;
   const engines = variants.filter((variant) => variant.role === 'engine');
-  const rounds = [...Array(options.rounds).keys()];
-  const at = (variant: Variant, round: number) => bracketed.get(variant)![round]!;
-  // Each against the mean of the baseline measured just before and just after it, then the median over rounds.
-  const versusBaseline = (v: Variant, f: (run: Measurement) => number, compare: (value: number, base: number) => number) =>
-    median(rounds.map((r) => compare(f(at(v, r).measured), (f(at(v, r).before) + f(at(v, r).after)) / 2)));
-  const rpsRatio = (v: Variant) => versusBaseline(v, (run) => run.rps, (value, base) => value / base);
-  const p99Delta = (v: Variant) => versusBaseline(v, (run) => run.p99Ms, (value, base) => value - base);
-  const cpuRatio = (v: Variant) => versusBaseline(v, (run) => run.cpuPerRequestUs, (value, base) => value / base);
+  const of = (variant: Variant) => pairs.get(variant)!;
+  // Per round, a variant against the baseline measured in the same seconds.
+  const rpsRatios = (v: Variant) => of(v).map((pair) => pair.throughput.variant.rps / pair.throughput.baseline.rps);
+  const cpuRatios = (v: Variant) => of(v).map((pair) => pair.throughput.variant.cpuPerRequestUs / pair.throughput.baseline.cpuPerRequestUs);
+  const p99Deltas = (v: Variant) => of(v).map((pair) => pair.latency.variant.p99Ms - pair.latency.baseline.p99Ms);
+  // At saturation a request's p99 is mostly its wait behind the others: the req/s ratio again.
+  const saturatedP99Deltas = (v: Variant) => of(v).map((pair) => pair.throughput.variant.p99Ms - pair.throughput.baseline.p99Ms);
   // Against the faster engine of each round: the stricter comparison.
-  const engineRatio = (v: Variant) => median(rounds.map((r) => at(v, r).measured.rps / Math.max(...engines.map((e) => at(e, r).measured.rps))));
+  const engineRatio = (v: Variant) =>
+    median(of(v).map((_pair, round) => rpsRatios(v)[round]! / Math.max(...engines.map((e) => rpsRatios(e)[round]!))));
 
   const findings: Finding[] = [];
+  const control = variants.find((variant) => variant.role === 'control')!;
+  const controlRatio = median(rpsRatios(control));
+  findings.push({
+    benchmark: 'throughput',
+    measure: 'the method: http-proxy / a copy of itself, req/s',
+    goal: `1 ± ${CONTROL_TOLERANCE}`,
+    measured: `${controlRatio.toFixed(3)} (rounds ${range(rpsRatios(control), 3)})`,
+    met: Math.abs(controlRatio - 1) <= CONTROL_TOLERANCE,
+    note: 'if not met, this run cannot judge the ratios below',
+  });
   for (const variant of variants.filter((v) => v.role === 'gateway')) {
-    const ratio = rpsRatio(variant);
-    const delta = p99Delta(variant);
+    const ratio = median(rpsRatios(variant));
+    const delta = median(p99Deltas(variant));
     const versus = engineRatio(variant);
     findings.push(
-      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, req/s`, goal: `≥ ${RPS_GOAL}`, measured: ratio.toFixed(2), met: ratio >= RPS_GOAL },
-      { benchmark: 'throughput', measure: `${variant.key} − http-proxy, p99`, goal: `≤ +${P99_GOAL_MS} ms`, measured: `${signed(delta)} ms`, met: delta <= P99_GOAL_MS },
+      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, req/s`, goal: `≥ ${RPS_GOAL}`, measured: `${ratio.toFixed(3)} (rounds ${range(rpsRatios(variant), 3)})`, met: ratio >= RPS_GOAL },
+      { benchmark: 'throughput', measure: `${variant.key} − http-proxy, p99`, goal: `≤ +${P99_GOAL_MS} ms`, measured: `${signed(delta)} ms`, met: delta <= P99_GOAL_MS, note: `${options.latencyConnections} connection each` },
       { benchmark: 'throughput', measure: `${variant.key} / microgateway-core, req/s`, goal: '≥ 1.5', measured: versus.toFixed(2), met: versus >= 1.5, note: 'vs the faster release' },
-      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, CPU per request`, goal: '—', measured: cpuRatio(variant).toFixed(2), met: undefined },
+      { benchmark: 'throughput', measure: `${variant.key} / http-proxy, CPU per request`, goal: '—', measured: median(cpuRatios(variant)).toFixed(3), met: undefined },
     );
   }
-  const runsOf = (variant: Variant): Measurement[] => (variant === baseline ? baselineRuns : bracketed.get(variant)!.map((run) => run.measured));
-  const spoiled = variants.filter((variant) => runsOf(variant).some((result) => result.failures > 0)).map((variant) => variant.key);
-  if (spoiled.length > 0) {
-    findings.push({ benchmark: 'throughput', measure: 'runs without errors or non-2xx', goal: 'all', measured: `errors in: ${spoiled.join(', ')}`, met: false });
+  const allRuns = [...pairs.values()].flat().flatMap((pair) => [pair.throughput.variant, pair.throughput.baseline, pair.latency.variant, pair.latency.baseline]);
+  if (allRuns.some((run) => run.failures > 0)) {
+    const spoiled = [...pairs].filter(([, runs]) => runs.some((pair) => pair.throughput.variant.failures + pair.latency.variant.failures > 0)).map(([variant]) => variant.key);
+    findings.push({ benchmark: 'throughput', measure: 'runs without errors or non-2xx', goal: 'all', measured: `errors in: ${spoiled.join(', ') || baseline.key}`, met: false });
   }
 
+  const baselineRuns = [...pairs.values()].flat();
   const rows = variants.map((variant) => {
-    const runs = runsOf(variant);
     const isBase = variant === baseline;
+    const throughput = isBase ? baselineRuns.map((pair) => pair.throughput.baseline) : of(variant).map((pair) => pair.throughput.variant);
+    const latency = isBase ? baselineRuns.map((pair) => pair.latency.baseline) : of(variant).map((pair) => pair.latency.variant);
     return [
       variant.key,
-      Math.round(median(runs.map((r) => r.rps))).toString(),
-      median(runs.map((r) => r.p50Ms)).toFixed(2),
-      median(runs.map((r) => r.p99Ms)).toFixed(2),
-      `${Math.round(median(runs.map((r) => r.cpuPerRequestUs)))} µs`,
-      isBase ? '1.00' : rpsRatio(variant).toFixed(2),
-      isBase ? '—' : signed(p99Delta(variant)),
-      isBase ? '1.00' : cpuRatio(variant).toFixed(2),
+      Math.round(median(throughput.map((r) => r.rps))).toString(),
+      `${Math.round(median(throughput.map((r) => r.cpuPerRequestUs)))} µs`,
+      isBase ? '1' : median(rpsRatios(variant)).toFixed(3),
+      isBase ? '—' : range(rpsRatios(variant), 3),
+      isBase ? '1' : median(cpuRatios(variant)).toFixed(3),
+      median(latency.map((r) => r.p50Ms)).toFixed(2),
+      median(latency.map((r) => r.p99Ms)).toFixed(2),
+      isBase ? '—' : signed(median(p99Deltas(variant))),
+      isBase ? '—' : signed(median(saturatedP99Deltas(variant))),
       mb(peakRss.get(variant) ?? NaN),
     ];
   });
@@ -201,10 +251,11 @@ function summarise(baselineRuns: Measurement[], bracketed: Map<Variant, Brackete
     findings,
     details: {
       title:
-        `Healthy path: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds of ` +
-        `${options.warmupSec} s warm-up + ${options.durationSec} s per variant, the baseline just before and after each ` +
-        `(medians; a ratio is the median over rounds of a variant against the mean of the two baseline runs around it)`,
-      head: ['Variant', 'req/s', 'p50 ms', 'p99 ms', 'CPU/request', 'req/s ratio', 'p99 Δ ms', 'CPU ratio', 'peak RSS'],
+        `Healthy path: each variant measured at the same time as the baseline (${pinned}), ${options.rounds} rounds; ` +
+        `throughput: ${options.connections} connections each side, ${options.warmupSec} s warm-up + ${options.durationSec} s; ` +
+        `latency: ${options.latencyConnections} connection each side, ${options.latencySec} s ` +
+        `(medians over rounds; a ratio or Δ is taken within each pair, then its median)`,
+      head: ['Variant', 'req/s (shared CPU)', 'CPU/request', 'req/s ratio', 'ratio range', 'CPU ratio', 'p50 ms (1 conn)', 'p99 ms (1 conn)', 'p99 Δ ms', `p99 Δ ms (${options.connections} conn)`, 'peak RSS'],
       rows,
     },
   };
