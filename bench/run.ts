@@ -4,7 +4,7 @@
  * measured in the same run; the other figures are counts, memory, offsets from a configured limit,
  * and the wall times of the reproductions as anyone would see them.
  *
- *   npm run bench                          everything (about 4 minutes on 2 cores)
+ *   npm run bench                          everything (about 7 minutes on 2 cores)
  *   npm run bench -- throughput hung       some benchmarks only
  *   npm run bench -- --no-npm-test         reproduction cost without the test suite
  *   npm run bench -- hung --hung-rate 300  hung requests opened at another rate (default 300/s)
