@@ -45,8 +45,13 @@ const RPS_GOAL = 0.97;
 const P99_GOAL_MS = 0.5;
 /** The control's ratio must be this close to 1 for the run's ratios to be read at the goal's precision. */
 const CONTROL_TOLERANCE = 0.03;
-/** Before the first round, each variant's warm-up beside the baseline. */
+/** Before the first round, each process's warm-up beside the baseline. */
 const WARM_UP_SEC = 2;
+/**
+ * A gateway process keeps the speed it started with, and processes of the same code differ by up to
+ * 15 % (bench/README.md): each gateway runs as two processes, which take the rounds in turn.
+ */
+const PROCESSES_PER_GATEWAY = 2;
 
 export const defaultThroughputOptions: ThroughputOptions = { rounds: 6, warmupSec: 0.5, durationSec: 1.5, latencySec: 1, connections: 16, latencyConnections: 1 };
 
@@ -137,13 +142,22 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     const backend = await childServer('servers/backend.ts', { name: 'healthy', settings: { keepAliveTimeoutMs: 600_000 } }, 'backend healthy');
     started.push(backend);
     pin(backend.pid, (p) => p.loadCpu);
-    const running = new Map<Variant, Running>();
+    const running = new Map<Variant, Running[]>();
     for (const variant of variants) {
-      const server = await variant.start(backend.url, join(logDir.path, variant.key.replace(/\W+/g, '-')));
-      started.push(server);
-      running.set(variant, server);
-      pin(server.pid, (p) => p.proxyCpu);
+      const instances: Running[] = [];
+      for (let n = 1; n <= (variant.role === 'gateway' ? PROCESSES_PER_GATEWAY : 1); n++) {
+        const server = await variant.start(backend.url, join(logDir.path, `${variant.key.replace(/\W+/g, '-')}-${n}`));
+        started.push(server);
+        instances.push(server);
+        pin(server.pid, (p) => p.proxyCpu);
+      }
+      running.set(variant, instances);
     }
+    // A gateway's rounds alternate between its processes.
+    const instanceOf = (variant: Variant, round: number): Running => {
+      const instances = running.get(variant)!;
+      return instances[round % instances.length]!;
+    };
     const loads: BenchChild[] = [];
     for (const side of ['baseline', 'variant']) {
       const { child } = await startChild<{ pid: number }>('clients/load.ts', {}, `autocannon (${side})`);
@@ -157,24 +171,26 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     const others = variants.filter((variant) => variant !== baseline);
     // Every proxy warmed up first, beside the baseline as it will be measured: a cold one (code not
     // yet optimised, pools not yet filled) would spoil its first round.
-    for (const variant of others) await loadTogether(loadPair, [running.get(baseline)!, running.get(variant)!], options.connections, WARM_UP_SEC);
+    for (const variant of others) {
+      for (const instance of running.get(variant)!) await loadTogether(loadPair, [instanceOf(baseline, 0), instance], options.connections, WARM_UP_SEC);
+    }
     const pairs = new Map<Variant, Pair[]>(others.map((variant) => [variant, []]));
     for (let round = 0; round < options.rounds; round++) {
       // Rotated, so that no variant always comes first or last in a round.
       for (let i = 0; i < others.length; i++) {
         const variant = others[(i + round) % others.length]!;
-        const servers = [running.get(baseline)!, running.get(variant)!] as const;
+        const servers = [instanceOf(baseline, round), instanceOf(variant, round)] as const;
         const [tBase, tVariant] = await measureTogether(loadPair, servers, options.connections, options.durationSec, options.warmupSec);
         const [lBase, lVariant] = await measureTogether(loadPair, servers, options.latencyConnections, options.latencySec, options.warmupSec);
         pairs.get(variant)!.push({ throughput: { variant: tVariant, baseline: tBase }, latency: { variant: lVariant, baseline: lBase } });
         progress(
-          `throughput round ${round + 1}/${options.rounds}: ${variant.key.padEnd(24)} ${(tVariant.rps / tBase.rps).toFixed(3)}× the baseline's req/s ` +
+          `throughput round ${round + 1}/${options.rounds}: ${`${variant.key}${running.get(variant)!.length > 1 ? ` #${(round % running.get(variant)!.length) + 1}` : ''}`.padEnd(27)} ${(tVariant.rps / tBase.rps).toFixed(3)}× the baseline's req/s ` +
             `(${Math.round(tVariant.rps)} / ${Math.round(tBase.rps)}), CPU/request ${(tVariant.cpuPerRequestUs / tBase.cpuPerRequestUs).toFixed(3)}×, ` +
             `p99 with 1 connection ${lVariant.p99Ms.toFixed(2)} / ${lBase.p99Ms.toFixed(2)} ms`,
         );
       }
     }
-    const peakRss = new Map(variants.map((variant) => [variant, readMemory(running.get(variant)!.pid).peakBytes]));
+    const peakRss = new Map(variants.map((variant) => [variant, Math.max(...running.get(variant)!.map((instance) => readMemory(instance.pid).peakBytes))]));
     return summarise(pairs, peakRss, options, typeof pinning === 'string' ? pinning : `proxies pinned to CPU ${pinning.proxyCpu}, load generators and backend to CPU ${pinning.loadCpu}`);
   } finally {
     await Promise.all(started.reverse().map((server) => server.stop()));
@@ -251,7 +267,8 @@ function summarise(pairs: Map<Variant, Pair[]>, peakRss: Map<Variant, number>, o
     findings,
     details: {
       title:
-        `Healthy path: each variant measured at the same time as the baseline (${pinned}), ${options.rounds} rounds; ` +
+        `Healthy path: each variant measured at the same time as the baseline (${pinned}), ${options.rounds} rounds, ` +
+        `each gateway as ${PROCESSES_PER_GATEWAY} processes taking the rounds in turn; ` +
         `throughput: ${options.connections} connections each side, ${options.warmupSec} s warm-up + ${options.durationSec} s; ` +
         `latency: ${options.latencyConnections} connection each side, ${options.latencySec} s ` +
         `(medians over rounds; a ratio or Δ is taken within each pair, then its median)`,
