@@ -136,7 +136,9 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
   const logDir = temporaryDir('faultgate-bench-');
   const started: { stop(): Promise<void> }[] = [];
   const pinning = cpuPinning();
-  const pin = (pid: number, cpu: (p: CpuPinning) => number) => typeof pinning === 'string' || pinning.pin(pid, cpu(pinning));
+  const pin = (pid: number, cpu: (p: CpuPinning) => number): void => {
+    if (typeof pinning !== 'string') pinning.pin(pid, cpu(pinning));
+  };
   try {
     // Idle pooled connections are kept for the whole run, so that no proxy races the backend's close.
     const backend = await childServer('servers/backend.ts', { name: 'healthy', settings: { keepAliveTimeoutMs: 600_000 } }, 'backend healthy');
@@ -157,6 +159,10 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     const instanceOf = (variant: Variant, round: number): Running => {
       const instances = running.get(variant)!;
       return instances[round % instances.length]!;
+    };
+    const labelOf = (variant: Variant, round: number): string => {
+      const count = running.get(variant)!.length;
+      return count > 1 ? `${variant.key} #${(round % count) + 1}` : variant.key;
     };
     const loads: BenchChild[] = [];
     for (const side of ['baseline', 'variant']) {
@@ -184,7 +190,7 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
         const [lBase, lVariant] = await measureTogether(loadPair, servers, options.latencyConnections, options.latencySec, options.warmupSec);
         pairs.get(variant)!.push({ throughput: { variant: tVariant, baseline: tBase }, latency: { variant: lVariant, baseline: lBase } });
         progress(
-          `throughput round ${round + 1}/${options.rounds}: ${`${variant.key}${running.get(variant)!.length > 1 ? ` #${(round % running.get(variant)!.length) + 1}` : ''}`.padEnd(27)} ${(tVariant.rps / tBase.rps).toFixed(3)}× the baseline's req/s ` +
+          `throughput round ${round + 1}/${options.rounds}: ${labelOf(variant, round).padEnd(27)} ${(tVariant.rps / tBase.rps).toFixed(3)}× the baseline's req/s ` +
             `(${Math.round(tVariant.rps)} / ${Math.round(tBase.rps)}), CPU/request ${(tVariant.cpuPerRequestUs / tBase.cpuPerRequestUs).toFixed(3)}×, ` +
             `p99 with 1 connection ${lVariant.p99Ms.toFixed(2)} / ${lBase.p99Ms.toFixed(2)} ms`,
         );
