@@ -92,13 +92,13 @@ const engine = (version: EngineVersion): Variant => ({
   },
 });
 
-const httpProxy = (key: string, role: 'baseline' | 'control'): Variant => ({ key, role, start: (target) => childServer('servers/http-proxy.ts', { target }, key) });
+const httpProxyVariant = (key: string, role: 'baseline' | 'control'): Variant => ({ key, role, start: (target) => childServer('servers/http-proxy.ts', { target }, key) });
 
 // Every limit armed: Edge's are on by default (connect, io, keep-alive); Microgateway's
 // request_timeout is not, so the variant sets it (it arms the socket timer of every target request).
 const variants: Variant[] = [
-  httpProxy('http-proxy (baseline)', 'baseline'),
-  httpProxy('http-proxy (control)', 'control'),
+  httpProxyVariant('http-proxy (baseline)', 'baseline'),
+  httpProxyVariant('http-proxy (control)', 'control'),
   {
     key: 'faultgate edge',
     role: 'gateway',
