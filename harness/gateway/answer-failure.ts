@@ -12,6 +12,7 @@ import { clientRequestInfo, snapshotExchange, type Exchange } from './exchange.t
 import { classify, type Failure } from './failures.ts';
 import type { FailureAnswer, FailureOutcome, Personality } from './personality.ts';
 import type { ProductLog } from './product-log.ts';
+import { setClientHead, type ClientHead } from './pass-response.ts';
 
 export interface FailureSinks {
   personality: Personality;
@@ -74,7 +75,7 @@ function actOnClient(res: http.ServerResponse, exchange: Exchange, outcome: Fail
   exchange.answered = true;
   if (outcome.client === 'pass') return;
   // Nothing more of the target's response reaches the client.
-  if (exchange.proxyRes) exchange.proxyRes.unpipe(res);
+  exchange.passing = false;
   if (outcome.client === 'hang') return;
   if (outcome.client === 'answer' && outcome.answer && outcome.overTargetHeaders && res.headersSent && !res.writableEnded) {
     // As microgateway-core's res.end does over a response already begun: the answer's body
@@ -86,26 +87,25 @@ function actOnClient(res: http.ServerResponse, exchange: Exchange, outcome: Fail
     res.destroy();
     return;
   }
-  respond(res, outcome.answer, outcome.overTargetHeaders ? undefined : exchange.targetHeaders, outcome.overTargetHeaders ?? false);
+  if (outcome.overTargetHeaders) answerOverTargetHead(res, outcome.answer, exchange.clientHead);
+  else respond(res, outcome.answer);
 }
 
-function respond(res: http.ServerResponse, answer: FailureAnswer, copied: http.IncomingHttpHeaders | undefined, overTargetHeaders: boolean): void {
-  if (copied) {
-    // http-proxy may have copied the target's status and headers without sending them yet; the
-    // personality's own (Edge's message id) stay.
-    for (const header of Object.keys(copied)) if (res.hasHeader(header)) res.removeHeader(header);
-    res.statusMessage = '';
-  }
-  if (overTargetHeaders) {
-    // Over the target's headers, Node frames the body as the engine's res.end does.
-    res.statusCode = answer.status;
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.end(answer.body);
-    return;
-  }
-  // The length is given: the products answer with a Content-Length, and Node would not add one
-  // after a copied one was removed. writeHead with the fields, not setHeader: a response that has
-  // set none (every answer but Edge's with its debug header) then keeps no header map of its own.
+/**
+ * As the engine's res.end over the target's head, set but not sent (when the response had begun):
+ * the target's fields and reason phrase stay, the status is the answer's, and Node frames the body.
+ */
+function answerOverTargetHead(res: http.ServerResponse, answer: FailureAnswer, targetHead: ClientHead | undefined): void {
+  if (targetHead) setClientHead(res, targetHead);
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.end(answer.body);
+}
+
+function respond(res: http.ServerResponse, answer: FailureAnswer): void {
+  // The length is given: the products answer with a Content-Length. writeHead with the fields, not
+  // setHeader: a response that has set none (every answer but Edge's with its debug header) then
+  // keeps no header map of its own.
   res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
   res.end(answer.body);
 }

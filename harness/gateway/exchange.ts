@@ -8,6 +8,7 @@ import http from 'node:http';
 import { now } from '../trace.ts';
 import type { TargetConnection } from './connection.ts';
 import type { ExchangeSnapshot } from './failures.ts';
+import type { ClientHead } from './pass-response.ts';
 import type { ClientRequestInfo, ResponseRefusal } from './personality.ts';
 
 export interface Exchange {
@@ -23,8 +24,10 @@ export interface Exchange {
   /** the status of a response the personality refuses, and why */
   refusedStatus: number | undefined;
   refusal: ResponseRefusal | undefined;
-  /** the target's response headers, which http-proxy copies onto the client's response */
-  targetHeaders: http.IncomingHttpHeaders | undefined;
+  /** the head the client's response has when the target's is passed on (pass-response.ts) */
+  clientHead: ClientHead | undefined;
+  /** the target's response is being passed on to the client (false once a failure's answer replaced it) */
+  passing: boolean;
   /** the target's response, once its head has been parsed */
   proxyRes: http.IncomingMessage | undefined;
   /** a failure of this exchange has been answered already */
@@ -57,7 +60,8 @@ export function beginExchange(req: GatewayRequest, tag: string | undefined): Exc
     responseStarted: false,
     refusedStatus: undefined,
     refusal: undefined,
-    targetHeaders: undefined,
+    clientHead: undefined,
+    passing: false,
     proxyRes: undefined,
     answered: false,
     memo: undefined,

@@ -20,7 +20,7 @@ export function asksToClose(connection: string | undefined): boolean {
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set(hopByHopFields);
 
-/** A loop, not `some` with a closure: this runs twice per request. */
+/** A loop, not `some` with a closure: this runs for every request. */
 function hasHopByHopField(headers: http.IncomingHttpHeaders): boolean {
   for (const name of hopByHopFields) if (headers[name] !== undefined) return true;
   return false;
@@ -29,22 +29,30 @@ function hasHopByHopField(headers: http.IncomingHttpHeaders): boolean {
 /**
  * The fields without the hop-by-hop ones and those Connection names. The same object when there is
  * none to drop; otherwise a new one, the fields in their order: deleting a field would turn the
- * object into a slow dictionary, for every response a Node target sends (its
- * `Connection: keep-alive` and `Keep-Alive`), and every reader after would pay for it.
+ * object into a slow dictionary, and every reader after (http-proxy's copy of it) would pay for it.
  */
 export function withoutHopByHop(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
-  const connection = headers.connection;
-  let named: Set<string> | undefined;
-  if (connection !== undefined) {
-    for (const token of connection.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name && !HOP_BY_HOP.has(name) && headers[name] !== undefined) (named ??= new Set()).add(name);
-    }
-  }
-  if (named === undefined && !hasHopByHopField(headers)) return headers;
+  const drop = droppedFields(headers);
+  if (drop === HOP_BY_HOP && !hasHopByHopField(headers)) return headers;
   const kept: http.IncomingHttpHeaders = {};
-  for (const name of Object.keys(headers)) if (!HOP_BY_HOP.has(name) && !named?.has(name)) kept[name] = headers[name];
+  for (const name of Object.keys(headers)) if (!drop.has(name)) kept[name] = headers[name];
   return kept;
+}
+
+/**
+ * The fields a message passed on leaves behind: the hop-by-hop ones, and those its Connection
+ * names. The one shared set unless Connection names a field of the message (a new set then).
+ */
+export function droppedFields(headers: http.IncomingHttpHeaders): ReadonlySet<string> {
+  const connection = headers.connection;
+  // What a Node target sends names only a hop-by-hop field.
+  if (connection === undefined || connection === 'keep-alive') return HOP_BY_HOP;
+  let named: Set<string> | undefined;
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && !HOP_BY_HOP.has(name) && headers[name] !== undefined) (named ??= new Set(HOP_BY_HOP)).add(name);
+  }
+  return named ?? HOP_BY_HOP;
 }
 
 /** Removes the Trailer field: the trailer fields it announces are not forwarded. */

@@ -1,8 +1,9 @@
 /**
  * The proxy between the client's request and the target: http-proxy with the gateway's agent,
  * and the three moments the gateway acts on — the request to the target has its connection, the
- * target's response began, something failed. It never touches a socket: the agent gives the
- * request its connection (which arms the limits), and failures go to the one answerer.
+ * target's response began (the gateway passes it on itself: pass-response.ts), something failed.
+ * It never touches a socket: the agent gives the request its connection (which arms the limits),
+ * and failures go to the one answerer.
  */
 import type http from 'node:http';
 import httpProxy from 'http-proxy';
@@ -10,7 +11,8 @@ import { now, type TraceSink } from '../trace.ts';
 import type { AnswerFailure } from './answer-failure.ts';
 import { exchangeOf, type Exchange } from './exchange.ts';
 import { holdResponse } from './held-response.ts';
-import { withoutHopByHop } from './hop-by-hop.ts';
+import { droppedFields } from './hop-by-hop.ts';
+import { clientHead, passResponse } from './pass-response.ts';
 import type { Personality, ResponseRefusal } from './personality.ts';
 import type { TargetAgent } from './target-agent.ts';
 
@@ -62,6 +64,8 @@ export function createProxy(parts: ProxyParts): httpProxy {
     agent,
     changeOrigin: true,
     secure: personality.policy.rejectUnauthorized,
+    // The response is the gateway's to pass on (pass-response.ts), not http-proxy's to copy.
+    selfHandleResponse: true,
     // http-proxy fills in each request to the target on its `ssl` object (setupOutgoing's base), so
     // this is how a product's own limit on the response head reaches http.request's maxHeaderSize.
     ...(personality.maxResponseHeadBytes === undefined ? {} : { ssl: { maxHeaderSize: personality.maxResponseHeadBytes } }),
@@ -80,12 +84,6 @@ export function createProxy(parts: ProxyParts): httpProxy {
     if (!exchange) return;
     exchange.responseStarted = true;
     if (exchange.server !== undefined) personality.balancer?.succeeded(exchange.server);
-    if (personality.dropsHopByHopHeaders) {
-      proxyRes.headers = withoutHopByHop(proxyRes.headers);
-      // What http-proxy then copies to the client: this hop's own choice, the client's close honoured.
-      proxyRes.headers.connection = exchange.clientAsksToClose ? 'close' : 'keep-alive';
-    }
-    exchange.targetHeaders = proxyRes.headers;
     exchange.proxyRes = proxyRes;
     personality.adaptResponseHead?.(proxyRes.headers, now() - exchange.receivedAt);
     // A response that fails once begun (cut, reset, the I/O limit) reaches only its own stream:
@@ -97,10 +95,16 @@ export function createProxy(parts: ProxyParts): httpProxy {
     const method = req.method ?? 'GET';
     // No closure for the refusal unless one is needed: this runs for every response.
     const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes, method);
-    // Answered here, before http-proxy copies the response: it then finds the reply already sent.
+    // Answered before anything of the response reaches the client.
     if (refusal) return refuseResponse(refusal, status, proxyRes, req, res, exchange, answerFailure);
+    // This hop's own Connection where the personality drops the target's: the client's close honoured.
+    const head = personality.dropsHopByHopHeaders
+      ? clientHead(proxyRes, req, droppedFields(proxyRes.headers), exchange.clientAsksToClose ? 'close' : 'keep-alive')
+      : clientHead(proxyRes, req, undefined, undefined);
+    exchange.clientHead = head;
     const held = personality.holdsBody?.(status, proxyRes.headers, method);
-    if (held) holdResponse(proxyRes, res, held, (late) => refuseResponse(late, status, proxyRes, req, res, exchange, answerFailure));
+    if (held) return holdResponse(proxyRes, res, held, head, (late) => refuseResponse(late, status, proxyRes, req, res, exchange, answerFailure));
+    passResponse(proxyRes, res, head, exchange);
   });
 
   proxy.on('error', (error, req, res) => {
