@@ -14,7 +14,7 @@ import { v1 as uuidV1, v4 as uuidV4 } from 'uuid';
 import { MAX_TIMER_MS } from '../config/fields.ts';
 import { rejectsUnauthorized, type MicrogatewayLogLevel, type MicrogatewaySettings } from '../config/microgateway.ts';
 import type { Failure } from './failures.ts';
-import type { ClientRequestInfo, FailureOutcome, Personality, ProductExit } from './personality.ts';
+import type { ClientRequestInfo, FailureOutcome, Personality, ProductExit, ResponseHeadChanges } from './personality.ts';
 
 /** The fields of one event-log line, in the engine's order. */
 export interface EventLogFields {
@@ -98,6 +98,15 @@ export function durationField(elapsedMs: number): string {
 
 export const GATEWAY_TIMEOUT_MESSAGE = 'Gateway timed out trying to reach target';
 
+/**
+ * The engine streams through its plugins, so the length may change: it drops Content-Length (the
+ * client gets the body chunked), never copies Connection, and stamps x-response-time.
+ */
+const ENGINE_RESPONSE_HEAD: ResponseHeadChanges = {
+  drop: new Set(['content-length', 'connection']),
+  added: (elapsedMs) => ['x-response-time', String(Math.floor(elapsedMs))],
+};
+
 /** How microgateway-core dies when its pipe writes a target body to a response it has already ended. */
 export const ENGINE_WRITE_AFTER_END: ProductExit = { code: 1, error: 'Error [ERR_STREAM_WRITE_AFTER_END]: write after end' };
 
@@ -140,13 +149,7 @@ export function createMicrogatewayPersonality(settings: MicrogatewaySettings, ta
       `${settings.honour_keep_alive_hint ? ', Keep-Alive hint honoured' : ''}, logging.level=${level}`,
     begin: () => undefined,
     refusesResponse: () => undefined,
-    adaptResponseHead(headers, elapsedMs) {
-      // The engine streams through its plugins, so the length may change: it drops Content-Length
-      // (the client gets the body chunked), never copies Connection, and stamps x-response-time.
-      delete headers['content-length'];
-      delete headers.connection;
-      headers['x-response-time'] = String(Math.floor(elapsedMs));
-    },
+    responseHeadChanges: ENGINE_RESPONSE_HEAD,
     answer(failure: Failure, request: ClientRequestInfo): FailureOutcome {
       const common = {
         pid,

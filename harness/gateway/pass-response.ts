@@ -22,35 +22,37 @@ export interface ClientHead {
 }
 
 /**
- * The client's head, from the target's (as the personality left it): without the fields in `drop`
- * (none, when absent); `connection` is this hop's own Connection, when the gateway sets it.
+ * The client's head, from the target's: without the fields in `drop` (none, when absent), with
+ * `added` after the target's. Where `drop` holds Connection, the target's is not passed on and the
+ * client's Connection comes last: `connection`, this hop's own, or else http-proxy's rule.
  */
 export function clientHead(
   proxyRes: http.IncomingMessage,
   req: http.IncomingMessage,
   drop: ReadonlySet<string> | undefined,
   connection: string | undefined,
+  added?: readonly [string, string],
 ): ClientHead {
   const headers = proxyRes.headers;
   const http10 = req.httpVersion === '1.0';
+  const targetConnection = drop?.has('connection') === true ? undefined : headers.connection;
   // setConnection's rule (its `||`: an empty value counts as none), over this hop's own Connection.
-  const own = connection ?? headers.connection;
+  const own = connection ?? targetConnection;
   const connectionValue = http10 ? req.headers.connection || 'close' : own || req.headers.connection || 'keep-alive';
   const fields: OutgoingHttpHeader[] = [];
   let connectionWritten = false;
   for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || drop?.has(name) === true || (http10 && name === 'transfer-encoding')) continue;
     if (name === 'connection') {
-      // The target's place in the order, unless this hop drops the target's and sets its own last.
-      if (connection === undefined) {
-        fields.push(name, connectionValue);
-        connectionWritten = true;
-      }
+      // The target's Connection keeps its place, with the value setConnection gives it.
+      fields.push(name, connectionValue);
+      connectionWritten = true;
       continue;
     }
-    const value = headers[name];
-    if (value === undefined || (http10 && name === 'transfer-encoding') || drop?.has(name) === true) continue;
     fields.push(name, value);
   }
+  if (added) fields.push(added[0], added[1]);
   if (!connectionWritten) fields.push('connection', connectionValue);
   return { status: proxyRes.statusCode ?? 0, statusMessage: proxyRes.statusMessage ?? '', fields };
 }

@@ -42,6 +42,12 @@ export interface ResponseHead {
   rawHeaders: readonly string[];
 }
 
+/** What a product changes in the target's response head (Personality.responseHeadChanges). */
+export interface ResponseHeadChanges {
+  readonly drop: ReadonlySet<string>;
+  added(elapsedMs: number): readonly [name: string, value: string];
+}
+
 /**
  * A response body the product holds whole before answering (Edge: one whose Content-Encoding it
  * decodes): past `limit` bytes it is refused at once; at its end `check` decides.
@@ -139,10 +145,11 @@ export interface Personality {
    */
   readonly maxResponseHeadBytes?: number;
   /**
-   * What the product does to the target's response head before passing it on (microgateway-core
-   * drops Content-Length and Connection and adds x-response-time); absent: nothing.
+   * What the product changes in the target's response head as it passes it on: the fields it leaves
+   * out and one it adds, given how long the request has taken (microgateway-core drops
+   * Content-Length and Connection and stamps x-response-time); absent: nothing.
    */
-  adaptResponseHead?(headers: http.IncomingHttpHeaders, elapsedMs: number): void;
+  readonly responseHeadChanges?: ResponseHeadChanges;
   /** What the product does about a failure: the client's outcome and the log lines it writes. */
   answer(failure: Failure, request: ClientRequestInfo): FailureOutcome;
 }

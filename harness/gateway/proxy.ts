@@ -85,7 +85,6 @@ export function createProxy(parts: ProxyParts): httpProxy {
     exchange.responseStarted = true;
     if (exchange.server !== undefined) personality.balancer?.succeeded(exchange.server);
     exchange.proxyRes = proxyRes;
-    personality.adaptResponseHead?.(proxyRes.headers, now() - exchange.receivedAt);
     // A response that fails once begun (cut, reset, the I/O limit) reaches only its own stream:
     // http-proxy would leave the client waiting for the rest. A stream emits 'error' once at most:
     // `on` spares every response `once`'s wrapper objects.
@@ -97,10 +96,11 @@ export function createProxy(parts: ProxyParts): httpProxy {
     const refusal = personality.refusesResponse(status, proxyRes.headers, proxyRes, method);
     // Answered before anything of the response reaches the client.
     if (refusal) return refuseResponse(refusal, status, proxyRes, req, res, exchange, answerFailure);
+    const changes = personality.responseHeadChanges;
     // This hop's own Connection where the personality drops the target's: the client's close honoured.
     const head = personality.dropsHopByHopHeaders
       ? clientHead(proxyRes, req, droppedFields(proxyRes.headers), exchange.clientAsksToClose ? 'close' : 'keep-alive')
-      : clientHead(proxyRes, req, undefined, undefined);
+      : clientHead(proxyRes, req, changes?.drop, undefined, changes?.added(now() - exchange.receivedAt));
     exchange.clientHead = head;
     const held = personality.holdsBody?.(status, proxyRes.headers, method);
     if (held) return holdResponse(proxyRes, res, held, head, (late) => refuseResponse(late, status, proxyRes, req, res, exchange, answerFailure));
