@@ -145,7 +145,7 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     started.push(backend);
     pin(backend.pid, (p) => p.loadCpu);
     const running = new Map<Variant, Running[]>();
-    for (const variant of variants) {
+    const startVariant = async (variant: Variant): Promise<Running[]> => {
       const instances: Running[] = [];
       for (let n = 1; n <= (variant.role === 'gateway' ? PROCESSES_PER_GATEWAY : 1); n++) {
         const server = await variant.start(backend.url, join(logDir.path, `${variant.key.replace(/\W+/g, '-')}-${n}`));
@@ -154,7 +154,10 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
         pin(server.pid, (p) => p.proxyCpu);
       }
       running.set(variant, instances);
-    }
+      return instances;
+    };
+    const peakRss = new Map<Variant, number>();
+    const recordPeakRss = (variant: Variant) => peakRss.set(variant, Math.max(...running.get(variant)!.map((instance) => readMemory(instance.pid).peakBytes)));
     // A gateway's rounds alternate between its processes.
     const instanceOf = (variant: Variant, round: number): Running => {
       const instances = running.get(variant)!;
@@ -175,16 +178,19 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
 
     const baseline = variants.find((variant) => variant.role === 'baseline')!;
     const others = variants.filter((variant) => variant !== baseline);
-    // Every proxy warmed up first, beside the baseline as it will be measured: a cold one (code not
-    // yet optimised, pools not yet filled) would spoil its first round.
-    for (const variant of others) {
-      for (const instance of running.get(variant)!) await loadTogether(loadPair, [instanceOf(baseline, 0), instance], options.connections, WARM_UP_SEC);
-    }
+    await startVariant(baseline);
     const pairs = new Map<Variant, Pair[]>(others.map((variant) => [variant, []]));
-    for (let round = 0; round < options.rounds; round++) {
-      // Rotated, so that no variant always comes first or last in a round.
-      for (let i = 0; i < others.length; i++) {
-        const variant = others[(i + round) % others.length]!;
+    // One variant at a time, its processes started just before its rounds and its rounds back to
+    // back, so that every process is measured busy, as the baseline always is. A process left idle
+    // for seconds gets V8's memory-reducing collection, after which one that carries the gateway's
+    // modules (loaded or not) runs slower for the rest of its life (bench/README.md): measured
+    // after idling, the figure would be that, not the cost of a request.
+    for (const variant of others) {
+      const instances = await startVariant(variant);
+      // Warmed up beside the baseline as it will be measured: a cold process (code not yet
+      // optimised, pools not yet filled) would spoil its first round.
+      for (const instance of instances) await loadTogether(loadPair, [instanceOf(baseline, 0), instance], options.connections, WARM_UP_SEC);
+      for (let round = 0; round < options.rounds; round++) {
         const servers = [instanceOf(baseline, round), instanceOf(variant, round)] as const;
         const [tBase, tVariant] = await measureTogether(loadPair, servers, options.connections, options.durationSec, options.warmupSec);
         const [lBase, lVariant] = await measureTogether(loadPair, servers, options.latencyConnections, options.latencySec, options.warmupSec);
@@ -195,8 +201,11 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
             `p99 with 1 connection ${lVariant.p99Ms.toFixed(2)} / ${lBase.p99Ms.toFixed(2)} ms`,
         );
       }
+      recordPeakRss(variant);
+      for (const instance of instances) started.splice(started.indexOf(instance), 1);
+      await Promise.all(instances.map((instance) => instance.stop()));
     }
-    const peakRss = new Map(variants.map((variant) => [variant, Math.max(...running.get(variant)!.map((instance) => readMemory(instance.pid).peakBytes))]));
+    recordPeakRss(baseline);
     return summarise(pairs, peakRss, options, typeof pinning === 'string' ? pinning : `proxies pinned to CPU ${pinning.proxyCpu}, load generators and backend to CPU ${pinning.loadCpu}`);
   } finally {
     await Promise.all(started.reverse().map((server) => server.stop()));
@@ -274,7 +283,7 @@ function summarise(pairs: Map<Variant, Pair[]>, peakRss: Map<Variant, number>, o
     details: {
       title:
         `Healthy path: each variant measured at the same time as the baseline (${pinned}), ${options.rounds} rounds, ` +
-        `each gateway as ${PROCESSES_PER_GATEWAY} processes taking the rounds in turn; ` +
+        `one variant at a time, started just before its rounds, each gateway as ${PROCESSES_PER_GATEWAY} processes taking them in turn; ` +
         `throughput: ${options.connections} connections each side, ${options.warmupSec} s warm-up + ${options.durationSec} s; ` +
         `latency: ${options.latencyConnections} connection each side, ${options.latencySec} s ` +
         `(medians over rounds; a ratio or Δ is taken within each pair, then its median)`,
