@@ -48,8 +48,9 @@ const CONTROL_TOLERANCE = 0.03;
 /** Before the first round, each process's warm-up beside the baseline. */
 const WARM_UP_SEC = 2;
 /**
- * A gateway process keeps the speed it started with, and processes of the same code differ by up to
- * 15 % (bench/README.md): each gateway runs as two processes, which take the rounds in turn.
+ * Each gateway runs as two processes, which take its rounds in turn: a process that has met V8's
+ * memory-reducing collection stays slower for its life (bench/README.md), and one such process
+ * then shows as a wider range of rounds rather than as the whole figure.
  */
 const PROCESSES_PER_GATEWAY = 2;
 
@@ -227,7 +228,7 @@ function summarise(pairs: Map<Variant, Pair[]>, peakRss: Map<Variant, number>, o
   const p99Deltas = (v: Variant) => of(v).map((pair) => pair.latency.variant.p99Ms - pair.latency.baseline.p99Ms);
   // At saturation a request's p99 is mostly its wait behind the others: the req/s ratio again.
   const saturatedP99Deltas = (v: Variant) => of(v).map((pair) => pair.throughput.variant.p99Ms - pair.throughput.baseline.p99Ms);
-  // Against the faster engine of each round: the stricter comparison.
+  // Against the faster engine, round by round (each ratio already taken within its own pair): the stricter comparison.
   const engineRatio = (v: Variant) =>
     median(of(v).map((_pair, round) => rpsRatios(v)[round]! / Math.max(...engines.map((e) => rpsRatios(e)[round]!))));
 
