@@ -350,6 +350,16 @@ export function listenersByPort(ports: readonly number[]): Map<number, number[]>
   return listening;
 }
 
+/** Whether a process is alive: an exited one waiting to be reaped (state Z) is not. */
+export function isRunning(pid: number): boolean {
+  try {
+    const state = /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** The pids of the processes with a socket listening on this TCP port (listenersByPort). */
 export function listenerPids(port: number): number[] {
   return listenersByPort([port]).get(port) ?? [];

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { cleanEnvironment, FAULTGATE, listenersByPort, tempDir } from '../helpers.ts';
+import { cleanEnvironment, FAULTGATE, isRunning, listenersByPort, tempDir } from '../helpers.ts';
 
 /** npm's part: runs the command under `sh -c`; on SIGTERM, kills the shell and exits. */
 const NPM_STAND_IN = `
@@ -27,6 +27,8 @@ interface Started {
   lines: string[];
   /** resolves when every process of the chain has let go of stdout: all of them have exited */
   allGone: Promise<void>;
+  /** the pids that listened on the printed ports once all were printed: the command's own processes */
+  listeners: Set<number>;
 }
 
 /** Starts `faultgate <args>` below the stand-in and resolves once it has printed `lineCount` lines. */
@@ -34,9 +36,12 @@ async function startUnderNpm(args: readonly string[], lineCount: number, tmp: st
   const command = [process.execPath, FAULTGATE, ...args].map(quote).join(' ');
   const npm = spawn(process.execPath, ['-e', NPM_STAND_IN, command], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...cleanEnvironment(), TMPDIR: tmp } });
   const allGone = once(npm.stdout, 'close').then(() => undefined);
+  let listeners: Set<number> | undefined;
   onTestFinished(async () => {
-    // A command that failed to end would otherwise outlive the test: its pid is the listener's.
-    for (const pid of listenersOfAll(lines)) process.kill(pid, 'SIGKILL');
+    // A command that failed to end would otherwise outlive the test: its pid is the listener's. Only
+    // the pids that listened while it ran: once it has exited, another test's listen(0) may hold one
+    // of its ports, and that listener (a test worker, say) is not this test's to kill.
+    for (const pid of listeners ?? listenersOfAll(lines)) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
   });
   const lines: string[] = [];
@@ -45,8 +50,9 @@ async function startUnderNpm(args: readonly string[], lineCount: number, tmp: st
     else if (line.startsWith('{')) lines.push((JSON.parse(line) as { url: string }).url);
     if (lines.length === lineCount) break;
   }
+  listeners = listenersOfAll(lines);
   expect(lines).toHaveLength(lineCount);
-  return { npm, lines, allGone };
+  return { npm, lines, allGone, listeners };
 }
 
 function ports(lines: readonly string[]): number[] {
@@ -69,8 +75,7 @@ describe('a long-running command ends with the process that started it', () => {
   ] as const)('%s, when npm is stopped by %s', { timeout: 90_000 }, async (_name, signal, args, lineCount) => {
     const tmp = tempDir();
     const extra = args[0] === 'gateway' ? ['--set', `edgemicro.logging.dir=${tmp}/logs`] : [];
-    const { npm, lines, allGone } = await startUnderNpm([...args, ...extra], lineCount, tmp);
-    const listeners = listenersOfAll(lines);
+    const { npm, lines, allGone, listeners } = await startUnderNpm([...args, ...extra], lineCount, tmp);
     expect(listeners.size).toBeGreaterThan(0);
     npm.kill(signal);
     await allGone;

@@ -13,6 +13,7 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { listen } from '../../harness/listen.ts';
+import { isRunning } from '../helpers.ts';
 import { FaultgateError } from '../../harness/errors.ts';
 import { startMicrogatewayCore, type ReferenceGatewayOptions } from '../../harness/reference/microgateway-core.ts';
 
@@ -20,16 +21,6 @@ import { startMicrogatewayCore, type ReferenceGatewayOptions } from '../../harne
 function childPids(): Set<string> {
   const tasks = readdirSync('/proc/self/task');
   return new Set(tasks.flatMap((task) => readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)));
-}
-
-/** Whether a process is alive: an exited one waiting to be reaped (state Z) is not. */
-function isRunning(pid: number): boolean {
-  try {
-    const state = /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 async function rejection(options: ReferenceGatewayOptions): Promise<FaultgateError> {
