@@ -71,10 +71,12 @@ describe('faultgate gateway --personality edge in front of faultgate backend swa
     expect(messageId).toBe(reply.headers['x-apigee.message-id']);
     expect(Number(remotePort)).toBe(backendPort);
     // age: measured by the gateway from its TCP connect, so at least the limit and at most what
-    // the client measured around it; lastIO: from the Client Hello, a moment after the connect.
+    // the client measured around it; lastIO: from the Client Hello, a moment after the connect, so
+    // the handshake timer's own run, which Node's millisecond timer clock may end a fraction of a
+    // millisecond before the limit: 999 once rounded (as test/gateway/edge-handshake-timeout.test.ts allows).
     expect(Number(age)).toBeGreaterThanOrEqual(1000);
     expect(Number(age)).toBeLessThanOrEqual(Math.ceil(reply.elapsedMs));
-    expect(Number(lastIO)).toBeGreaterThanOrEqual(1000);
+    expect(Number(lastIO)).toBeGreaterThanOrEqual(1000 - 1);
     expect(Number(lastIO)).toBeLessThanOrEqual(Number(age));
   });
 });
