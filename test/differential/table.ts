@@ -130,7 +130,7 @@ export async function runMimic(version: EngineVersion, testCase: TableCase, targ
 
 /** The engine's side; `mimic` (running alongside) says how many lines to wait for and whether the engine should die. */
 export async function runEngine(engine: ReferenceGateway, testCase: TableCase, target: string, mimic: Promise<SideView>): Promise<SideView> {
-  // A racy row's path is used again; its earlier runs' lines are not this run's.
+  // A case run again (after a disturbed run) uses its path again; its earlier runs' lines are not this run's.
   const before = (await linesForPath(engine, testCase.path, 0, 0)).length;
   const client = await send(`${engine.url}${testCase.path}`, testCase);
   const expected = await mimic;
