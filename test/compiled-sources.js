@@ -1,7 +1,8 @@
 /**
- * The sources as they are now, compiled to JavaScript for the command the tests start as a child
- * process (test/faultgate.js). Running them through tsx cost every start about 0.6 s of CPU (its
- * loader thread, a resolve and a load for every module); the tests start some 40 such processes.
+ * The sources as they are now, compiled to JavaScript: for the command the tests start as a child
+ * process (test/faultgate.js), and for the tests themselves, which import the sources through this
+ * tree (vitest.config.ts). Running the command through tsx cost every start about 0.6 s of CPU (its
+ * loader thread, a resolve and a load for every module); the tests start some 80 such processes.
  *
  * esbuild compiles each file on its own, with the layout of dist/ (what `npm run build` makes with
  * tsc): relative imports end in .js, engine-child.cts becomes engine-child.cjs, packages stay
@@ -56,11 +57,14 @@ const compiledImports = {
 
 async function compile(files, into, finalDir) {
   const { build } = await import('esbuild');
-  const common = { outdir: into, outbase: root, bundle: true, packages: 'external', platform: 'node', target: 'node20', logLevel: 'error', plugins: [compiledImports] };
+  const common = { outdir: into, outbase: root, bundle: true, packages: 'external', platform: 'node', target: 'node20', logLevel: 'error', plugins: [compiledImports], sourcemap: 'inline', sourcesContent: false };
   const entries = (pattern) => files.filter((file) => pattern.test(file)).map((file) => join(root, file));
   await build({ ...common, entryPoints: entries(/\.ts$/), format: 'esm' });
-  await build({ ...common, entryPoints: entries(/\.cts$/), format: 'cjs', outExtension: { '.js': '.cjs' } });
-  await bundleCommand(files, into, finalDir);
+  const children = { ...common, entryPoints: entries(/\.cts$/), format: 'cjs', outExtension: { '.js': '.cjs' } };
+  await build(children);
+  await bundleCommand(files, join(into, 'command'), join(finalDir, 'command'));
+  // The bundle's modules find their child scripts beside themselves, as in the per-file tree.
+  await build({ ...children, outdir: join(into, 'command') });
   // Under node_modules/ no package.json of the project's applies: say that .js is an ES module.
   // Written last, it also marks the tree as complete.
   writeFileSync(join(into, 'package.json'), '{ "type": "module" }\n');
@@ -68,11 +72,12 @@ async function compile(files, into, finalDir) {
 
 /**
  * The command and the built-in scenarios once more, as one bundle with its packages (split into
- * shared chunks, so a scenario file and the runner share one copy of each module), written over
- * their per-file versions. A start then reads a few files instead of some 150 modules and their
- * packages' resolution: about 0.2 s less CPU per child process. Each module's `import.meta.url`
- * stays its own file's in the per-file tree, which is still there beside the bundle, so the paths
- * it finds from there (the scenarios folder, the engine's child script, package.json) are the same.
+ * shared chunks, so a scenario file and the runner share one copy of each module), in command/
+ * beside the per-file tree, which the tests themselves import (vitest.config.ts). A start then
+ * reads a few files instead of some 150 modules and their packages' resolution: about 0.2 s less
+ * CPU per child process. Each module's `import.meta.url` is its place in command/ as if it were a
+ * file of its own, so the paths it finds from there (the bundled scenarios, the engine's child
+ * script, compiled there too, package.json) are the bundle's own.
  * tsx stays a package import: its loader registers files relative to its own location.
  */
 async function bundleCommand(files, into, finalDir) {

@@ -6,5 +6,5 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledSources } from './compiled-sources.js';
 
-const { main } = await import(pathToFileURL(join(await compiledSources(), 'harness', 'cli', 'main.js')).href);
+const { main } = await import(pathToFileURL(join(await compiledSources(), 'command', 'harness', 'cli', 'main.js')).href);
 process.exitCode = await main(process.argv.slice(2));
