@@ -9,11 +9,48 @@
  * and exit. A child whose parent dies sees its stdin end too, so nothing outlives the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { untilDone } from './cleanup.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Each participant runs as plain JavaScript, as the package does (dist/ is compiled): its script
+ * bundled with the sources it imports, once per run, with esbuild (packages stay imports, so the
+ * folder is under node_modules/, where Node finds them). Under tsx's loader every participant, the
+ * baseline included, carried the loader's thread and the transformed sources with their source
+ * maps: the gateway's 150 modules made its heap twice the bare proxy's, for nothing the product
+ * has. Removed when the run ends, however it ends.
+ */
+const bundlesDir = join(projectRoot, 'node_modules', '.cache', `faultgate-bench-${process.pid}`);
+const bundles = new Map<string, Promise<string>>();
+
+function bundled(script: string): Promise<string> {
+  let made = bundles.get(script);
+  if (!made) {
+    if (bundles.size === 0) {
+      mkdirSync(bundlesDir, { recursive: true });
+      process.once('exit', () => rmSync(bundlesDir, { recursive: true, force: true }));
+    }
+    const outfile = join(bundlesDir, script.replace(/\.ts$/, '.mjs'));
+    made = build({
+      entryPoints: [fileURLToPath(new URL(`../${script}`, import.meta.url))],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'error',
+    }).then(() => outfile);
+    bundles.set(script, made);
+  }
+  return made;
+}
 
 /** What a child says on stdout. */
 export type ChildMessage = { type: 'ready'; value: unknown } | { type: 'reply'; value: unknown } | { type: 'error'; message: string };
@@ -33,10 +70,10 @@ export interface BenchChild {
 // 20 000 descriptors in the gateway. `exec` keeps the pid, so /proc/<pid> is Node's own.
 const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 
-/** Starts `bench/<script>` under tsx with `options` and waits for its ready message. */
+/** Starts `bench/<script>`, compiled, with `options` and waits for its ready message. */
 export async function startChild<Ready>(script: string, options: unknown, label: string, readyTimeoutMs = 30_000): Promise<{ child: BenchChild; ready: Ready }> {
-  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const proc = spawn('bash', ['-c', RAISE_FD_LIMIT, label, process.execPath, '--import', 'tsx', file, JSON.stringify(options)], {
+  const file = await bundled(script);
+  const proc = spawn('bash', ['-c', RAISE_FD_LIMIT, label, process.execPath, file, JSON.stringify(options)], {
     cwd: projectRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
