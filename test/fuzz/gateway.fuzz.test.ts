@@ -30,7 +30,8 @@ describe('fuzz: no request ends the process, wedges a gateway or leaks a socket'
       waitMs: 600,
       settleMs: 1500,
     });
-    expect(result.problem, `seed ${result.seed} (FAULTGATE_FUZZ_SEED=${result.seed} replays it)`).toBeUndefined();
+    // Thrown whole: an assertion's message would cut the problem and its request short.
+    if (result.problem) throw new Error(`seed ${result.seed} (FAULTGATE_FUZZ_SEED=${result.seed} replays it): ${result.problem}`);
     expect(result.runs).toBeGreaterThan(0);
     console.log(`fuzz: ${result.runs} requests through ${result.pairs} pairs, seed ${result.seed}`);
   }, 60_000);
