@@ -45,8 +45,8 @@ const RPS_GOAL = 0.97;
 const P99_GOAL_MS = 0.5;
 /** The control's ratio must be this close to 1 for the run's ratios to be read at the goal's precision. */
 const CONTROL_TOLERANCE = 0.03;
-/** Before the first round, each process's warm-up beside the baseline. */
-const WARM_UP_SEC = 2;
+/** Before the first round, each process's warm-up: with 2 s, every variant's first rounds measured low; the gateways, pinned two to a CPU while they warm up, still gained over their first rounds with 4 s. */
+const WARM_UP_SEC = 6;
 /**
  * Each gateway runs as two processes, which take its rounds in turn: a process that has met V8's
  * memory-reducing collection stays slower for its life (bench/README.md), and one such process
@@ -188,9 +188,13 @@ export async function runThroughput(options: ThroughputOptions = defaultThroughp
     // after idling, the figure would be that, not the cost of a request.
     for (const variant of others) {
       const instances = await startVariant(variant);
-      // Warmed up beside the baseline as it will be measured: a cold process (code not yet
-      // optimised, pools not yet filled) would spoil its first round.
-      for (const instance of instances) await loadTogether(loadPair, [instanceOf(baseline, 0), instance], options.connections, WARM_UP_SEC);
+      // Warmed up as it will be measured, each process loaded like a side of a round, and all of
+      // them at once, just before the first round: a cold process (code not yet optimised, pools
+      // not yet filled) would spoil its first round, and so did one that waited idle while the
+      // other warmed up (Edge's first round 0.935× where its others measured 0.973–0.990×).
+      // A gateway's two processes take the two load generators; a lone process shares them with the baseline.
+      const warming = instances.length > 1 ? instances : [instanceOf(baseline, 0), ...instances];
+      await loadTogether(loadPair, [warming[0]!, warming[1]!], options.connections, WARM_UP_SEC);
       for (let round = 0; round < options.rounds; round++) {
         const servers = [instanceOf(baseline, round), instanceOf(variant, round)] as const;
         const [tBase, tVariant] = await measureTogether(loadPair, servers, options.connections, options.durationSec, options.warmupSec);
@@ -284,7 +288,7 @@ function summarise(pairs: Map<Variant, Pair[]>, peakRss: Map<Variant, number>, o
     details: {
       title:
         `Healthy path: each variant measured at the same time as the baseline (${pinned}), ${options.rounds} rounds, ` +
-        `one variant at a time, started just before its rounds, each gateway as ${PROCESSES_PER_GATEWAY} processes taking them in turn; ` +
+        `one variant at a time, started just before its rounds and warmed up ${WARM_UP_SEC} s, each gateway as ${PROCESSES_PER_GATEWAY} processes taking them in turn; ` +
         `throughput: ${options.connections} connections each side, ${options.warmupSec} s warm-up + ${options.durationSec} s; ` +
         `latency: ${options.latencyConnections} connection each side, ${options.latencySec} s ` +
         `(medians over rounds; a ratio or Δ is taken within each pair, then its median)`,
