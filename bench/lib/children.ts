@@ -23,8 +23,8 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * bundled with the sources it imports, once per run, with esbuild (packages stay imports, so the
  * folder is under node_modules/, where Node finds them). Under tsx's loader every participant, the
  * baseline included, carried the loader's thread and the transformed sources with their source
- * maps: the gateway's 150 modules made its heap twice the bare proxy's, for nothing the product
- * has. Removed when the run ends, however it ends.
+ * maps, which the product never has: a gateway process held 17.5 MB of heap after start-up there,
+ * 12.3 MB compiled. Removed when the run ends, however it ends.
  */
 const bundlesDir = join(projectRoot, 'node_modules', '.cache', `faultgate-bench-${process.pid}`);
 const bundles = new Map<string, Promise<string>>();
