@@ -57,8 +57,8 @@ const SOURCES = /^(harness|faulty-backends|scenarios)\//;
  * every import of a source file from a test resolves to its compiled twin under node_modules/, and
  * vitest leaves what is under node_modules/ to Node. Through vite's transform, every worker of every
  * project transformed and evaluated the same 150 modules again (vitest's summed transform time
- * 30-44 s before, 11-18 s after; import 16.7 s before, 10-13 s after). The tests still run the sources as they are now: the tree is made from them when vitest
- * starts. In watch mode vitest would not see a change to a source behind the tree, so there the
+ * 30-44 s before, 11-18 s after; import 16.7 s before, 10-13 s after). The tests still run the
+ * sources as they are now: the tree is made from them when vitest starts. In watch mode vitest would not see a change to a source behind the tree, so there the
  * sources go through vite as before (vitest watches unless told `run`, in CI or without a terminal).
  */
 function compiledSourcesPlugin(compiled: string): Plugin {
