@@ -386,6 +386,12 @@ const HALF_CLOSED = new Set(['05', '08']);
 
 /** The inodes of a process's TCP sockets that are half-closed now (with `port` at either end, when given). */
 export function halfClosedSockets(pid: number, port?: number): Set<string> {
+  const half = socketsOf(pid).filter((socket) => HALF_CLOSED.has(socket.state) && (port === undefined || socket.localPort === port || socket.remotePort === port));
+  return new Set(half.map((socket) => socket.inode));
+}
+
+/** The TCP sockets a process holds open now. */
+function socketsOf(pid: number): ReturnType<typeof tcpSockets> {
   const owned = new Set<string>();
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
@@ -393,10 +399,9 @@ export function halfClosedSockets(pid: number, port?: number): Set<string> {
       if (inode) owned.add(inode);
     }
   } catch {
-    return new Set();
+    return [];
   }
-  const half = tcpSockets().filter((socket) => HALF_CLOSED.has(socket.state) && owned.has(socket.inode) && (port === undefined || socket.localPort === port || socket.remotePort === port));
-  return new Set(half.map((socket) => socket.inode));
+  return tcpSockets().filter((socket) => owned.has(socket.inode));
 }
 
 /** Every TCP socket the kernel lists in /proc/net/tcp and tcp6: state (hex), ports, and inode. */
@@ -428,6 +433,19 @@ export async function nextHalfClose(pid: number, port: number, before: ReadonlyS
   for (;;) {
     if ([...halfClosedSockets(pid, port)].some((inode) => !before.has(inode))) return;
     if (Date.now() > until) throw new Error(`no socket of process ${pid} was half-closed within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Resolves once the process holds no connection to `port` any more (it has closed every socket
+ * whose far end is that port): e.g. a pooled connection the target closed is gone from the
+ * gateway too. Read every 10 ms, up to `deadlineMs`.
+ */
+export async function connectionsGone(pid: number, port: number, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (socketsOf(pid).some((socket) => socket.remotePort === port)) {
+    if (Date.now() > until) throw new Error(`process ${pid} still holds a connection to port ${port} after ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -13,8 +13,8 @@ export interface CommandRule {
   skip?: string;
   /** run this instead, e.g. a long-lived command with --check: its options are checked, nothing starts */
   rewrite?: (command: string) => string;
-  /** the exit code, when the page's comment does not say it (default 0) */
-  exit?: number;
+  /** the exit code, when the page's comment does not say it (default 0), or how to read it from what was printed */
+  exit?: number | ((output: string) => number);
   /** prepares what the page says the command meets; resolves to an undo */
   before?: () => Promise<() => Promise<void>>;
 }
@@ -52,6 +52,15 @@ export const commandRules: CommandRule[] = [
     exit: 2,
   },
   { match: /^npx faultgate (gateway|backend)\b.*--set io\.timeout\.millis=-4/, exit: 2 },
+  {
+    // The natural race's count is the machine's (0/N when the event loop runs free, N/N when it is
+    // held up across the timers), so the page promises no count: exit 0 exactly when all N were 502.
+    match: /^npx faultgate run \S+ --repeat \d+ --natural-race$/,
+    exit: (output) => {
+      const count = /: (\d+)\/(\d+) as the document says \(/.exec(output);
+      return count ? Number(count[1] !== count[2]) : -1;
+    },
+  },
   {
     match: /^npx faultgate (gateway|backend)\b(?!.*--check)/,
     rewrite: (command) => `${command} --check`,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, it, onTestFinished } from 'vitest';
 import type { StageRow } from '../../harness/stage/stand-up.ts';
-import { cleanEnvironment, connectOutcome, FAULTGATE, halfClosedSockets, listenersByPort, nextHalfClose, quietFor, request, tempDir } from '../helpers.ts';
+import { cleanEnvironment, connectionsGone, connectOutcome, FAULTGATE, halfClosedSockets, listenersByPort, nextHalfClose, quietFor, request, tempDir } from '../helpers.ts';
 
 it('reproduces each documented failure at the URLs it prints, and leaves nothing behind after Ctrl-C', async () => {
   const logDir = tempDir();
@@ -60,13 +60,14 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   expect(second.status).toBe(502);
   expect(second.body).toBe('{"message":"socket hang up","code":"ECONNRESET"}');
   // The row says the FIN is held, and offers the natural race beside it: there the FIN arrives at
-  // once, the gateway drops the connection, and the same two requests both succeed.
+  // once, the gateway drops the connection, and the same two requests both succeed. The second
+  // goes once the stage holds no connection to that backend any more: the close has run its course.
   expect(rows.find((row) => row.personality === 'microgateway' && row.backend === 'idle-closer')?.reproduces).toContain("holds the target's FIN 10 s in flight");
   const natural = rows.find((row) => row.personality === 'microgateway' && row.variant === 'natural race');
   expect(natural?.reproduces).toContain('intermittent, as the document says');
   const naturalUrl = `${natural?.url}/emg_badtarget/flakey/hangup`;
   expect((await request(naturalUrl)).status).toBe(200);
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  await connectionsGone(child.pid ?? -1, Number(new URL(natural?.backendUrl ?? '').port));
   expect((await request(naturalUrl)).status).toBe(200);
 
   // One request to every other row: a row names a log to tail exactly when its product writes a
