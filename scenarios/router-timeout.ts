@@ -17,9 +17,9 @@ export default defineScenario({
   twin: 'router-timeout-fixed',
   resolution: 'For Private Cloud customers, this value should be less than the timeout used by the Router for communicating with the Message Processor.',
   resolutionFrom: 'edge-endpoint-properties-reference',
-  gateway: { personality: 'edge', settings: { 'io.timeout.millis': { test: 800, real: 60000 } } },
+  gateway: { personality: 'edge', settings: { 'io.timeout.millis': { test: 1500, real: 60000 } } },
   backend: { name: 'never-respond' },
-  router: { readTimeoutMs: { test: 400, real: 57000 } },
+  router: { readTimeoutMs: { test: 1000, real: 57000 } },
   client: [{ request: { method: 'GET', path: '/v1/orders' } }],
   expect: { status: 504, body: ROUTER_504_PAGE, headers: { 'content-type': 'text/html' }, logs: [] },
 });
