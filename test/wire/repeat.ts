@@ -16,15 +16,15 @@ import { readStory } from '../../harness/wire/stories.ts';
 import { leftoversOf, mustRun, unavailable } from './helpers.ts';
 
 export const REPETITIONS = 20;
-/** runs side by side: quick, and few enough that a busy machine keeps the handshake limits on time */
+/** runs side by side, by default: quick, and few enough that a machine busy with other tests keeps the limits on time */
 const AT_ONCE = 10;
 
-export async function repeatStory(scenario: Scenario, path: WirePath, folder: string): Promise<{ outcomes: string[]; unsettled: string[] }> {
+export async function repeatStory(scenario: Scenario, path: WirePath, folder: string, atOnce = AT_ONCE): Promise<{ outcomes: string[]; unsettled: string[] }> {
   const file = join(folder, `${scenario.name}.pcap`);
   const capture = await path.capture(undefined, file);
   const runs: Evidence[] = [];
-  for (let done = 0; done < REPETITIONS; done += AT_ONCE) {
-    runs.push(...(await Promise.all(Array.from({ length: Math.min(AT_ONCE, REPETITIONS - done) }, () => runScenario(scenario, { wire: path })))));
+  for (let done = 0; done < REPETITIONS; done += atOnce) {
+    runs.push(...(await Promise.all(Array.from({ length: Math.min(atOnce, REPETITIONS - done) }, () => runScenario(scenario, { wire: path })))));
   }
   const { unsettled } = await capture.stop(5000);
   const ports = runs.map((evidence) => evidence.wire?.path.port ?? 0);
@@ -43,7 +43,7 @@ export async function repeatStory(scenario: Scenario, path: WirePath, folder: st
  * leaving nothing of this process's behind; skipped (with the reason) where wire mode cannot run,
  * except in CI, where that is a failure.
  */
-export function describeStories(title: string, names: readonly string[]): void {
+export function describeStories(title: string, names: readonly string[], atOnce = AT_ONCE): void {
   if (unavailable && mustRun) {
     it('wire mode runs in CI', () => {
       throw new Error(unavailable);
@@ -65,7 +65,7 @@ export function describeStories(title: string, names: readonly string[]): void {
 
     for (const name of names) {
       it(`${name}: ${REPETITIONS} runs, every one the document's outcome and packet story`, async () => {
-        const { outcomes, unsettled } = await repeatStory(scenarios.find((each) => each.name === name) as Scenario, path, folder);
+        const { outcomes, unsettled } = await repeatStory(scenarios.find((each) => each.name === name) as Scenario, path, folder, atOnce);
         expect(unsettled).toEqual([]);
         expect(outcomes).toEqual(Array.from({ length: REPETITIONS }, () => 'as documented'));
       });
