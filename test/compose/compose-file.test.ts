@@ -5,6 +5,7 @@
  * and the image holds what the command loads.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { backendNamed, backends } from '../../faulty-backends/index.ts';
@@ -15,6 +16,8 @@ import type { GatewayOptions } from '../../harness/gateway/gateway.ts';
 import { personalityNames } from '../../harness/gateway/personality.ts';
 import { backendsWithoutService, dockerfilePath, serviceToAdd, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
 import { importGraph } from './import-graph.ts';
+import { runHealthcheck } from './local-run.ts';
+import { reservedPort } from '../helpers.ts';
 import { parseInvocation, type Invocation } from './invocation.ts';
 
 const compose = loadCompose();
@@ -136,9 +139,26 @@ describe('docker-compose.yml', () => {
 
   test('every service has a healthcheck the image can run', () => {
     for (const [name, service] of services) {
-      // The exec form with node: the one program every Node image is sure to have.
-      expect(service.healthcheck.test.slice(0, 3), `service ${name}`).toEqual(['CMD', 'node', '-e']);
+      // The exec form with bash, which every Debian-based Node image has (an Essential package).
+      expect(service.healthcheck.test.slice(0, 3), `service ${name}`).toEqual(['CMD', 'bash', '-c']);
     }
+    const bases = [...readFileSync(join(projectRoot, 'Dockerfile'), 'utf8').matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base, 'a Debian-based Node image (bash for the healthchecks)').toMatch(/^node:\d+(\.\d+)*-(slim|bookworm|bookworm-slim|trixie|trixie-slim)$/);
+  });
+
+  test('each healthcheck tells a port that accepts from one that refuses (closed-port: the other way round)', async () => {
+    // A port below the ephemeral range: no other test's listen(0) is handed it once it is free.
+    const port = await reservedPort();
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const verdicts = async () => Promise.all(services.map(async ([name, service]) => `${name} ${await runHealthcheck(service, { name, port })}`));
+    const listening = await verdicts();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const refusing = await verdicts();
+    const refusalIsHealth = (name: string) => faultgateArguments(name, serviceNamed(compose, name)).join(' ') === 'backend closed-port';
+    expect(listening).toEqual(services.map(([name]) => `${name} ${refusalIsHealth(name) ? 1 : 0}`));
+    expect(refusing).toEqual(services.map(([name]) => `${name} ${refusalIsHealth(name) ? 0 : 1}`));
   });
 
   test('every gateway writes its product log onto a named volume', async () => {

@@ -120,10 +120,13 @@ async function stopChild(child: ChildProcess, exited: Promise<[number | null, No
 }
 
 /** Runs the service's healthcheck here, pointed at the port the service got; resolves to its exit code. */
-export async function runHealthcheck(service: ComposeService, local: LocalService): Promise<number | null> {
-  const [form, program, ...args] = service.healthcheck.test;
-  if (form !== 'CMD' || program !== 'node') throw new Error(`service ${local.name}: healthcheck ${service.healthcheck.test.join(' ')} is not "CMD node …"`);
-  const check = spawn(process.execPath, args, { env: { ...baseEnvironment(), FAULTGATE_PORT: String(local.port) }, stdio: 'ignore' });
+export async function runHealthcheck(service: ComposeService, local: Pick<LocalService, 'name' | 'port'>): Promise<number | null> {
+  const [form, program, option, script, ...rest] = service.healthcheck.test;
+  if (form !== 'CMD' || program !== 'bash' || option !== '-c' || script === undefined || rest.length > 0) {
+    throw new Error(`service ${local.name}: healthcheck ${service.healthcheck.test.join(' ')} is not "CMD bash -c <script>"`);
+  }
+  // Compose turns $$ into the $ that bash then expands.
+  const check = spawn('bash', ['-c', script.replaceAll('$$', '$')], { env: { ...baseEnvironment(), FAULTGATE_PORT: String(local.port) }, stdio: 'ignore' });
   const [code] = (await once(check, 'exit')) as [number | null];
   return code;
 }
