@@ -1,13 +1,10 @@
 /**
  * Help that teaches: every command's --help ends with examples that paste as printed, its exit
  * codes, and for gateway and backend every setting with its default and unit, read from the zod
- * schemas that check them (config/setting-list.ts), so the list cannot drift from what is accepted.
+ * schemas that check them (config/setting-list.ts), so the list cannot drift from what is accepted;
+ * those sections are each command's own (commands/gateway.ts, commands/backend.ts).
  */
 import type { Command } from 'commander';
-import { backends } from '../../faulty-backends/index.ts';
-import { formatSettingRows, settingRows } from '../config/setting-list.ts';
-import { personalities } from '../gateway/personalities.ts';
-import { personalityNames } from '../gateway/personality.ts';
 import { INVOCATION } from '../invocation.ts';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 
@@ -39,25 +36,4 @@ function render(teaching: Teaching): string {
 
 export function teach(command: Command, teaching: Teaching): Command {
   return command.addHelpText('after', () => render(teaching));
-}
-
-/** Each personality's settings, as `gateway --help` lists them. */
-export function personalitySettingSections(): { title: string; lines: string[] }[] {
-  return personalityNames.map((name) => {
-    const personality = personalities[name];
-    return {
-      title: `Settings of --personality ${name} (default and unit; --set key=value, an environment variable of the same name, or --config)`,
-      lines: formatSettingRows(settingRows(personality.settingsSchema, personality.settingNames)),
-    };
-  });
-}
-
-/** Each backend's settings, as `backend --help` lists them. */
-export function backendSettingSections(): { title: string; lines: string[] }[] {
-  return [
-    {
-      title: 'Backends and their settings (default and unit; --set key=value or an environment variable of the same name)',
-      lines: Object.values(backends).flatMap((backend) => [`  ${backend.name}: ${backend.summary}`, ...formatSettingRows(settingRows(backend.settings, backend.settingNames), '      ')]),
-    },
-  ];
 }

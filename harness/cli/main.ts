@@ -2,7 +2,7 @@
  * The faultgate command. Each subcommand is a module in commands/; this file only wires them up
  * and turns every user mistake into one line on stderr and exit code 2.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { isFaultgateError } from '../errors.ts';
 import { INVOCATION } from '../invocation.ts';
 import { commands } from './commands/index.ts';
@@ -11,7 +11,11 @@ import { packageVersion } from './version.ts';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
-export function buildProgram(): Command {
+/**
+ * The program, with every command listed and defined in full the ones `argv` runs or asks help
+ * of (all of them when no argv is given: the docs and tests read every command's help).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('faultgate')
     .description('Reproduces the failures that make API gateways answer 502 Bad Gateway.')
     .version(packageVersion(), '-V, --version', 'the version of faultgate')
@@ -30,7 +34,13 @@ export function buildProgram(): Command {
     ],
     exits: [exits.ok('done as asked'), exits.failed('a scenario, check or probe did not come out as expected'), exits.usage, exits.interrupted],
   });
-  for (const register of commands) register(program);
+  const wanted = argv === undefined ? undefined : new Set(argv[0] === 'help' ? argv.slice(1, 2) : argv.slice(0, 1));
+  const terms = new Map(commands.map((entry) => [entry.name, entry.term]));
+  program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? new Help().subcommandTerm(command) });
+  for (const entry of commands) {
+    const command = program.command(entry.name).description(entry.summary);
+    if (wanted === undefined || wanted.has(entry.name)) (await entry.load()).define(command);
+  }
   program.commands.forEach((command) => command.exitOverride());
   return program;
 }
@@ -43,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   });
   try {
-    const program = buildProgram();
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {

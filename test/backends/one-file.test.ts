@@ -104,7 +104,7 @@ describe('a backend added as one file', () => {
     const running = await registry.backendNamed(NAME).start();
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await running.close();
-    const help = await fromCopy<typeof import('../../harness/cli/help.ts')>('harness/cli/help.ts');
+    const help = await fromCopy<typeof import('../../harness/cli/commands/backend.ts')>('harness/cli/commands/backend.ts');
     expect(help.backendSettingSections().flatMap((section) => section.lines)).toContain(`  ${NAME}: closes (FIN) once the request head has arrived`);
   });
 

@@ -13,7 +13,7 @@ const help = async (...path: string[]) => (await helpOf([...path, '--help'])).ou
 
 describe('--help', () => {
   it('every command shows examples and exit codes', async () => {
-    for (const path of commandPaths()) {
+    for (const path of await commandPaths()) {
       const text = await help(...path);
       expect(examplesIn(text).length, path.join(' ')).toBeGreaterThan(0);
       expect(text, path.join(' ')).toMatch(/\nExit codes:\n {4}0 {2}\S.*\n(.*\n)* {4}2 {2}bad input/);

@@ -19,7 +19,7 @@ export type Invocation =
 class Stop extends Error {}
 
 export async function parseInvocation(args: readonly string[], env: Readonly<Record<string, string>>): Promise<Invocation> {
-  const program = buildProgram();
+  const program = await buildProgram(args);
   let action: Command | undefined;
   program.hook('preAction', (_program, actionCommand) => {
     action = actionCommand;

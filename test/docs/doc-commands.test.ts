@@ -126,7 +126,7 @@ describe('the tour', () => {
 describe("the examples in each command's --help", () => {
   it('parse as the program reads them, and the files they name exist', async () => {
     const problems: string[] = [];
-    for (const path of commandPaths()) {
+    for (const path of await commandPaths()) {
       for (const example of examplesIn((await helpOf([...path, '--help'])).output)) {
         const args = example.split(' ');
         const refused = await parseOnly(args);

@@ -11,7 +11,8 @@ export interface Outcome {
 }
 
 export async function helpOf(args: readonly string[]): Promise<Outcome> {
-  const program = buildProgram();
+  // As the command builds it for these arguments: only their command defined in full.
+  const program = await buildProgram(args);
   let output = '';
   const capture = (command: Command) => {
     command.configureOutput({
@@ -35,8 +36,12 @@ export async function helpOf(args: readonly string[]): Promise<Outcome> {
 }
 
 /** Every command path of the program: [], ['list'], …, ['keepalive', 'check'], … */
-export function commandPaths(command: Command = buildProgram(), prefix: string[] = []): string[][] {
-  return [prefix, ...command.commands.filter((each) => each.name() !== 'help').flatMap((each) => commandPaths(each, [...prefix, each.name()]))];
+export async function commandPaths(): Promise<string[][]> {
+  const paths = (command: Command, prefix: string[]): string[][] => [
+    prefix,
+    ...command.commands.filter((each) => each.name() !== 'help').flatMap((each) => paths(each, [...prefix, each.name()])),
+  ];
+  return paths(await buildProgram(), []);
 }
 
 /** The commands a --help's Examples section shows, without `npx faultgate`. */
@@ -54,7 +59,7 @@ export function examplesIn(help: string): string[] {
  * argument or a value an option refuses is the error it returns.
  */
 export async function parseOnly(args: readonly string[]): Promise<string | undefined> {
-  const program = buildProgram();
+  const program = await buildProgram(args);
   let output = '';
   const quiet = (command: Command) => {
     command.configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text) });

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { commandPaths, helpOf } from './help-of.ts';
 
 const sections: string[] = [];
-for (const path of commandPaths()) {
+for (const path of await commandPaths()) {
   const { output } = await helpOf([...path, '--help']);
   const name = ['faultgate', ...path].join(' ');
   sections.push(`## ${name}\n\n\`\`\`\n$ npx ${name} --help\n${output.trimEnd()}\n\`\`\`\n`);

@@ -8,7 +8,8 @@ import { backendNamed, backends } from '../../../faulty-backends/index.ts';
 import type { ListenOptions } from '../../../faulty-backends/backend.ts';
 import { applyAssignments } from '../../config/set-values.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
-import { backendSettingSections, exits, teach } from '../help.ts';
+import { exits, teach } from '../help.ts';
+import { formatSettingRows, settingRows } from '../../config/setting-list.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface BackendCommandOptions {
@@ -32,8 +33,17 @@ export function resolveBackendOptions(name: string, options: BackendCommandOptio
   return { definition, settings, listen };
 }
 
-export function registerBackend(program: Command): void {
-  const command = program.command('backend');
+/** Each backend's settings, as `backend --help` lists them. */
+export function backendSettingSections(): { title: string; lines: string[] }[] {
+  return [
+    {
+      title: 'Backends and their settings (default and unit; --set key=value or an environment variable of the same name)',
+      lines: Object.values(backends).flatMap((backend) => [`  ${backend.name}: ${backend.summary}`, ...formatSettingRows(settingRows(backend.settings, backend.settingNames), '      ')]),
+    },
+  ];
+}
+
+export function define(command: Command): void {
   teach(command, {
     examples: [
       ['backend fin-mid-request --port 9000', 'reads each request head, then FIN without a response'],
@@ -45,7 +55,6 @@ export function registerBackend(program: Command): void {
   });
   command
     .argument('<name>', `one of: ${Object.keys(backends).join(', ')}`)
-    .description('run one faulty backend until Ctrl-C')
     .option('--port <n>', 'port to listen on; default any free one (env FAULTGATE_PORT)', (value: string) => parsePort(value))
     .option('--host <address>', 'address to listen on (env FAULTGATE_HOST; default 127.0.0.1)')
     .option('--set <key=value>', 'a setting of the backend, e.g. idleTimeoutMs=5000 (repeatable; also read from the environment)', collect, [])

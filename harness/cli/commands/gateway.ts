@@ -9,11 +9,12 @@ import { loadConfigFile } from '../../config/load-file.ts';
 import { applyAssignments, type ConfigObject } from '../../config/set-values.ts';
 import { FaultgateError } from '../../errors.ts';
 import { createGateway, parseTarget, redactedTarget, type GatewayOptions } from '../../gateway/gateway.ts';
-import { personalityNamed } from '../../gateway/personalities.ts';
+import { personalities, personalityNamed } from '../../gateway/personalities.ts';
 import { personalityNames, type PersonalityName } from '../../gateway/personality.ts';
 import { createLogger, logLevelOf } from '../../logger.ts';
 import { announceExposure, checkSettingNames, collect, hostOption, parsePort, portOption, settingsFromEnvironment } from '../options.ts';
-import { exits, personalitySettingSections, teach } from '../help.ts';
+import { exits, teach } from '../help.ts';
+import { formatSettingRows, settingRows } from '../../config/setting-list.ts';
 import { MAX_TIMER_MS } from '../../config/fields.ts';
 import { ROUTER_READ_TIMEOUT_MS, startRouter } from '../../relay/router.ts';
 import { untilSignal } from '../until-signal.ts';
@@ -82,8 +83,18 @@ export function resolveGatewayOptions(options: GatewayCommandOptions, env: NodeJ
   };
 }
 
-export function registerGateway(program: Command): void {
-  const command = program.command('gateway');
+/** Each personality's settings, as `gateway --help` lists them. */
+export function personalitySettingSections(): { title: string; lines: string[] }[] {
+  return personalityNames.map((name) => {
+    const personality = personalities[name];
+    return {
+      title: `Settings of --personality ${name} (default and unit; --set key=value, an environment variable of the same name, or --config)`,
+      lines: formatSettingRows(settingRows(personality.settingsSchema, personality.settingNames)),
+    };
+  });
+}
+
+export function define(command: Command): void {
   teach(command, {
     examples: [
       ['gateway --personality microgateway --target http://127.0.0.1:9000 --port 8000', 'Microgateway in front of a backend on 9000'],
@@ -96,7 +107,6 @@ export function registerGateway(program: Command): void {
     sections: personalitySettingSections,
   });
   command
-    .description('run one gateway (edge or microgateway personality) in front of a target until Ctrl-C')
     .option('--personality <name>', `edge or microgateway (env FAULTGATE_PERSONALITY)`)
     .option('--target <url>', 'the backend to front: http://host:port or https://host:port (env FAULTGATE_TARGET)')
     .option('--port <n>', 'port to listen on; 0 for any free one (env FAULTGATE_PORT; default: edgemicro.port, else any)', (value: string) => parsePort(value))

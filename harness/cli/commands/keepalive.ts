@@ -109,10 +109,7 @@ function loadChains(files: readonly string[]): Chain[] {
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-export function registerKeepalive(program: Command): void {
-  const keepalive = program
-    .command('keepalive')
-    .description("check a chain of hops against the Microgateway document's keep-alive rule, and prove it with traffic");
+export function define(keepalive: Command): void {
   const checkExits = [exits.ok('every connection is safe'), exits.failed('one is not (the fix is printed beside it)'), exits.usage];
   teach(keepalive, {
     examples: [

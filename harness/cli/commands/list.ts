@@ -8,11 +8,8 @@ import { exits, teach } from '../help.ts';
 import { documents } from '../../runner/documents.ts';
 import { loadScenarios } from '../../runner/load-scenarios.ts';
 
-export function registerList(program: Command): void {
-  const command = program
-    .command('list')
-    .description('list the scenarios: name, title, document, cause, personality')
-    .option('--json', 'one JSON array');
+export function define(command: Command): void {
+  command.option('--json', 'one JSON array');
   teach(command, {
     examples: [
       ['list', 'each scenario, its personality and title, the document and cause'],

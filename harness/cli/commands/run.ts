@@ -145,8 +145,7 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
   }
 }
 
-export function registerRun(program: Command): void {
-  const command = program.command('run');
+export function define(command: Command): void {
   teach(command, {
     examples: [
       ['run tls-handshake-timeout', 'one scenario, narrated'],
@@ -160,7 +159,6 @@ export function registerRun(program: Command): void {
   });
   command
     .argument('<names...>', 'scenario names (see faultgate list), "all", or paths of scenario files')
-    .description('run scenarios: reproduce each documented failure and its fix, and check them against the documents')
     .option('--json', 'one JSON object per run, on its own line')
     .option('--real-time', "the products' own defaults (55 s handshake limit, 5 s idle close) instead of the short test timings")
     .option('--gateway <which>', 'mimic (the harness gateway), or microgateway-core[@3.1.6|@3.3.7] (the real engine, Microgateway scenarios)', 'mimic')

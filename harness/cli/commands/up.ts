@@ -21,8 +21,7 @@ interface UpOptions {
   wire?: boolean;
 }
 
-export function registerUp(program: Command): void {
-  const command = program.command('up');
+export function define(command: Command): void {
   teach(command, {
     examples: [
       ['up', 'short timings, any free ports; the table says what each curl reproduces'],
@@ -33,7 +32,6 @@ export function registerUp(program: Command): void {
     exits: [exits.ok('stopped by Ctrl-C, SIGTERM or SIGHUP, or by the process that started it exiting: everything closed, its own log folder removed'), exits.usage],
   });
   command
-    .description('start every faulty backend behind a gateway of each personality, print what to curl, run until Ctrl-C')
     .option('--real-time', "the products' own timings (55 s handshake limit, 5 s idle close)")
     .option('--base-port <n>', 'gateways on consecutive ports from this one (default: any free ports)', (value: string) => parsePort(value, '--base-port'))
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
