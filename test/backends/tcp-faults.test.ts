@@ -3,7 +3,9 @@
  * file says (a FIN without a response, an RST, silence, a greeting that is not HTTP, a 204 with a
  * body, a refused connect), and nothing more.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { startBackend as startNamedBackend } from '../../faulty-backends/index.ts';
 import { connectOutcome, quietFor, rawConnect, startBackend, traced } from '../helpers.ts';
 
 const GET = 'GET /orders HTTP/1.1\r\nHost: backend\r\n\r\n';
@@ -151,5 +153,15 @@ describe('closed-port', () => {
     const backend = await startBackend('closed-port');
     expect(backend.url).toBe(`http://127.0.0.1:${backend.port}`);
     expect(await connectOutcome(backend.port)).toBe('ECONNREFUSED');
+  });
+
+  it('asked for any port (0, as a compose service with FAULTGATE_PORT=0 is), takes one no listen(0) can be handed', async () => {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const backends = await Promise.all(Array.from({ length: 5 }, () => startNamedBackend('closed-port', {}, { port: 0 })));
+    try {
+      for (const backend of backends) expect(backend.port).toBeLessThan(first);
+    } finally {
+      await Promise.all(backends.map((backend) => backend.close()));
+    }
   });
 });
