@@ -94,4 +94,15 @@ describe('the timing verdict, on evidence given to it', () => {
     expect(judgeTiming(answeredAt, 1000, { clientElapsedMs: 400 })[0]).toMatch(/before io\.timeout\.millis \(1000 ms\) could have run out$/);
     expect(judgeTiming(answeredAt, 1000, { clientElapsedMs: 2400 })[0]).toMatch(/far later than io\.timeout\.millis \(1000 ms; at most 2250 ms allowed\)$/);
   });
+
+  it("reads the gateway's own clock when it recorded its answer: the way back to a crowded client does not count, a late or early answer does", () => {
+    const answeredAfter = (elapsedMs: number, firedAfterMs = 1004) => ({ ...handshake(firedAfterMs), elapsedMs });
+    expect(judgeTiming(answeredAt, 1000, { clientElapsedMs: 2392, failure: answeredAfter(1012) })).toEqual([]);
+    expect(judgeTiming(answeredAt, 1000, { clientElapsedMs: 2500, failure: answeredAfter(2400) })).toEqual([
+      'the gateway answered 2400 ms after the request, far later than io.timeout.millis (1000 ms; at most 2250 ms allowed)',
+    ]);
+    expect(judgeTiming(answeredAt, 1000, { clientElapsedMs: 1100, failure: { kind: 'connect-refused', description: 'refused', elapsedMs: 3 } })).toContainEqual(
+      'the gateway answered 3 ms after the request, before io.timeout.millis (1000 ms) could have run out',
+    );
+  });
 });
