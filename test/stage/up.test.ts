@@ -77,7 +77,7 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
   // leaves the client waiting for ever (Microgateway never finishes it), so a row is given up on
   // after 10 s: on a machine busy with the rest of the suite, the limits of the short timings (1 s,
   // and Microgateway's 504 at twice request_timeout) fire, and their lines are written, well before.
-  await Promise.all(single.map((row) => Promise.race([request(`${row.url}/emg_badtarget/flakey/hangup`).catch(() => undefined), quietFor(10_000, undefined)])));
+  const answers = await Promise.all(single.map((row) => Promise.race([request(`${row.url}/emg_badtarget/flakey/hangup`).catch(() => undefined), quietFor(10_000, undefined)])));
 
   child.kill('SIGINT');
   expect(await exited).toBe(0);
@@ -85,7 +85,13 @@ it('reproduces each documented failure at the URLs it prints, and leaves nothing
     const dir = join(logDir, `${row.personality}-${row.backend}`);
     return readdirSync(dir).some((file) => readFileSync(join(dir, file), 'utf8').trim() !== '');
   };
-  expect(single.filter((row) => written(row) !== (row.logFile !== undefined)).map((row) => `${row.personality} → ${row.backend}`)).toEqual([]);
+  // With four other busy processes on the two cores (load average 12), five rows whose product
+  // logs nothing for their own failure once wrote a line each (not seen again in four such runs).
+  // The stage's short timings give Microgateway a request_timeout of 1 s, whose 504 it logs, and a
+  // request still unanswered at Ctrl-C is cut off, which it logs too: such a row is excused, for a
+  // line it was not expected to write only, when its request timed out or went unanswered.
+  const timedOut = (index: number) => single[index]?.personality === 'microgateway' && (answers[index] === undefined || answers[index]?.status === 504);
+  expect(single.filter((row, index) => written(row) !== (row.logFile !== undefined) && !(row.logFile === undefined && timedOut(index))).map((row) => `${row.personality} → ${row.backend}`)).toEqual([]);
   // Closed, the logs are flushed; a --log-dir of the user's stays, with the lines in it.
   const logOf = (personality: string, backend: string) => readFileSync(rows.find((row) => row.personality === personality && row.backend === backend)?.logFile ?? '', 'utf8');
   expect(logOf('edge', 'swallow-client-hello')).toContain('handshake timeout');
