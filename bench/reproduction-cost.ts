@@ -98,6 +98,9 @@ export async function runReproductionCost(options: ReproductionOptions): Promise
     progress('reproduction cost: npm test');
     const test = await timed('npm', ['test', '--silent'], 600_000);
     const summary = /Tests\s+(.*)$/m.exec(stripAnsi(test.stdout))?.[1]?.trim() ?? `exit ${test.code}`;
+    // A failure is named, not only counted: the suite's output is not kept.
+    const failed = [...new Set(stripAnsi(test.stdout).split('\n').filter((line) => /^\s*FAIL\s/.test(line)).map((line) => line.replace(/^\s*FAIL\s+/, '').trim()))];
+    for (const name of failed) progress(`reproduction cost: npm test: FAIL ${name}`);
     rows.push(['npm test', '', '', '', seconds(test.wallMs), summary]);
     findings.push({ benchmark: 'reproduction cost', measure: 'npm test, whole suite', goal: '—', measured: seconds(test.wallMs), met: undefined, note: summary });
   }
