@@ -7,6 +7,7 @@ import { isFaultgateError } from '../errors.ts';
 import { INVOCATION } from '../invocation.ts';
 import { commands } from './commands/index.ts';
 import { exits, teach } from './help.ts';
+import { outputClosed } from './stop.ts';
 import { packageVersion } from './version.ts';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
@@ -47,10 +48,11 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
 
 /** Runs the command line and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  // Output piped into a reader that stops early (`faultgate list | head`) is not an error.
+  // Output piped into a reader that stops early (`faultgate list | head`) is not an error: a
+  // command with something open closes it first (stop.ts), any other exits at once.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    if (!outputClosed()) process.exit(EXIT_OK);
   });
   try {
     const program = await buildProgram(argv);

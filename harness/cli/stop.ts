@@ -1,6 +1,7 @@
 /**
  * What ends a command before its own end: Ctrl-C (SIGINT), SIGTERM, SIGHUP (its terminal went
- * away), or the process that started it exiting, whatever that process did with the signal it got.
+ * away), the process that started it exiting, whatever that process did with the signal it got,
+ * or the reader of its output going away (`faultgate run all | head`: EPIPE on stdout).
  *
  * The last one matters under npx: `npx faultgate backend …` is npm, which runs the command through
  * `sh -c`; on SIGTERM npm exits and the shell with it, and the command, re-parented to init, would
@@ -11,8 +12,27 @@
  * whose parent is init (a container's PID 1, a service manager) has nothing to watch.
  */
 import { readFileSync } from 'node:fs';
+import { FaultgateError } from '../errors.ts';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from './exit-codes.ts';
 
-export type StopCause = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'parent-gone';
+export type StopCause = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'parent-gone' | 'output-closed';
+
+/** Who is listening for a stop now, to be told when the output's reader has gone. */
+const outputClosedListeners = new Set<() => void>();
+let outputWasClosed = false;
+
+/**
+ * The reader of stdout went away. A command that holds something open (servers, nginx, folders,
+ * namespaces) stops as it would at Ctrl-C, closing all of it; the caller exits at once only when
+ * none is listening (false). Told once: later writes fail the same way and change nothing.
+ */
+export function outputClosed(): boolean {
+  if (outputWasClosed) return true;
+  outputWasClosed = true;
+  if (outputClosedListeners.size === 0) return false;
+  for (const listener of [...outputClosedListeners]) listener();
+  return true;
+}
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** How often the parent is looked at: one system call, cheap enough to do often. */
@@ -59,6 +79,8 @@ export function onStop(stop: (cause: StopCause) => void): () => void {
     process.on(signal, listener);
     return [signal, listener] as const;
   });
+  const closedOutput = () => stop('output-closed');
+  outputClosedListeners.add(closedOutput);
   const parentGone = parentWatch();
   let reported = false;
   const poll = parentGone
@@ -72,6 +94,35 @@ export function onStop(stop: (cause: StopCause) => void): () => void {
   poll?.unref();
   return () => {
     for (const [signal, listener] of listeners) process.off(signal, listener);
+    outputClosedListeners.delete(closedOutput);
     clearInterval(poll);
   };
+}
+
+export interface StopSignal {
+  /** aborted at the first stop, with a FaultgateError "interrupted" as its reason */
+  signal: AbortSignal;
+  /** the exit code the stop asks for: 143 for SIGTERM, 0 when the output's reader went away, else 130 */
+  exitCode(): number;
+  /** what stopped it, once something has */
+  cause(): StopCause | undefined;
+  /** stops listening */
+  dispose(): void;
+}
+
+/** A signal for work that closes what it started when aborted; a second stop exits at once. */
+export function abortOnStop(): StopSignal {
+  const controller = new AbortController();
+  let stoppedBy: StopCause | undefined;
+  const dispose = onStop((cause) => {
+    if (controller.signal.aborted) process.exit(exitCodeOf(stoppedBy));
+    stoppedBy = cause;
+    controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
+  });
+  return { signal: controller.signal, exitCode: () => exitCodeOf(stoppedBy), cause: () => stoppedBy, dispose };
+}
+
+function exitCodeOf(cause: StopCause | undefined): number {
+  if (cause === 'SIGTERM') return EXIT_TERMINATED;
+  return cause === 'output-closed' ? EXIT_OK : EXIT_INTERRUPTED;
 }

@@ -20,6 +20,8 @@ export interface Trial {
   watch: UpstreamWatch;
   lag: LagWatch;
   offsetMs: number;
+  /** aborted when the probe is stopped: every wait of the trial ends at once */
+  signal?: AbortSignal | undefined;
 }
 
 /** hidden: the request met the upstream's close, and the downstream's retry answered in its place */
@@ -34,10 +36,25 @@ const harmlessStallMs = (settings: ProbeSettings) => Math.min(10, settings.laten
 /** How much longer a gateway elsewhere is given to act on a FIN before the "after" request. */
 const EXTERNAL_FIN_ALLOWANCE_MS = 100;
 
-/** Resolves at a moment on the monotonic clock; at once (as a microtask) when it has passed. */
-function until(at: number): Promise<void> {
+/**
+ * Resolves at a moment on the monotonic clock; at once (as a microtask) when it has passed.
+ * Rejects with the reason once `signal` is aborted, leaving no timer behind.
+ */
+function until(at: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   const wait = at - now();
-  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+  if (wait <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, wait);
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 /** The promise's value, or undefined if it has not settled by `at`; leaves no timer behind. */
@@ -54,11 +71,11 @@ function settleBy<T>(promise: Promise<T>, at: number): Promise<T | undefined> {
  */
 export async function runTrial(trial: Trial): Promise<TrialOutcome> {
   const { settings } = trial;
-  await until(now() + trial.offsetMs);
+  await until(now() + trial.offsetMs, trial.signal);
   let last: TrialOutcome = { result: 'inconclusive' };
   for (let attempt = 1; attempt <= settings.attempts; attempt++) {
     // A busy machine needs a moment: retries wait longer each time, so they do not arrive in a crowd.
-    if (attempt > 1) await until(now() + attempt * 25 * Math.max(1, settings.staggerMs));
+    if (attempt > 1) await until(now() + attempt * 25 * Math.max(1, settings.staggerMs), trial.signal);
     last = await runAttempt(trial, await trial.downstream(), attempt === 1 ? trial.id : `${trial.id}-a${attempt}`, settings);
     if (last.result !== 'disturbed') return { ...last, attempts: attempt };
   }
@@ -82,23 +99,23 @@ async function runAttempt(trial: Trial, downstream: Downstream, id: string, sett
   const U = plan.upstream.keepAliveTimeoutMs;
   const dueAt = respondedAt + (trial.gap === 'below' ? U / 2 : U);
   // Open the connection to a gateway shortly before the request is due.
-  await until(dueAt - Math.min(50, U / 4));
+  await until(dueAt - Math.min(50, U / 4), trial.signal);
   const fire = await downstream.prepare(id, trial.method);
   const loggedBefore = downstream.failuresLogged?.() ?? 0;
 
   if (trial.gap === 'below') {
-    await until(dueAt);
+    await until(dueAt, trial.signal);
   } else {
     // The upstream's own idle close, or (when the downstream retired the connection first) its due time.
     const closed = await settleBy(exchange.closed, dueAt + settings.requestTimeoutMs);
     const closedAt = closed?.by === 'upstream' ? closed.at : dueAt;
-    if (trial.gap === 'above') await until(closedAt + settings.holdFinMs / 2);
+    if (trial.gap === 'above') await until(closedAt + settings.holdFinMs / 2, trial.signal);
     else if (trial.gap === 'after') {
       // "After" means the downstream has seen the FIN and dropped the connection, however late: a
       // downstream running here says so; for a gateway elsewhere, allow it a generous moment more.
-      await until(closedAt + settings.holdFinMs + 2 * settings.latencyMs + (downstream.pool ? 0 : EXTERNAL_FIN_ALLOWANCE_MS));
+      await until(closedAt + settings.holdFinMs + 2 * settings.latencyMs + (downstream.pool ? 0 : EXTERNAL_FIN_ALLOWANCE_MS), trial.signal);
       if (downstream.pool) await settleBy(downstream.pool.firstConnectionGone, now() + settings.requestTimeoutMs);
-    } else await until(closedAt); // 'at': straight from the close event, before any other timer runs
+    } else await until(closedAt, trial.signal); // 'at': straight from the close event, before any other timer runs
   }
   const answer = await fire();
   const logged = (downstream.failuresLogged?.() ?? 0) > loggedBefore;

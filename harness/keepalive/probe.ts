@@ -14,6 +14,7 @@
  * "socket hang up" for a client. Any failure is a race; none is safe. Planning (and time scaling)
  * is in probe-plan.ts, one trial in attempt.ts.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,8 +75,8 @@ export interface ProbeResult {
 }
 
 /** Probes one chain. */
-export async function runProbe(plan: ProbePlan, onProgress?: (done: number, total: number) => void): Promise<ProbeResult> {
-  const [result] = await runProbes([plan], onProgress);
+export async function runProbe(plan: ProbePlan, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<ProbeResult> {
+  const [result] = await runProbes([plan], onProgress, signal);
   return result as ProbeResult;
 }
 
@@ -83,8 +84,10 @@ export async function runProbe(plan: ProbePlan, onProgress?: (done: number, tota
  * Probes several chains in one schedule (the first plan's settings pace it): everything is
  * started first, then the trials of every chain run interleaved and staggered, then everything is
  * closed. Setup never disturbs timing, and chains probed together do not pile up their requests.
+ * Aborted (`signal`), it stops starting anything, closes all it started (nginx among it) and
+ * rejects with the signal's reason.
  */
-export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done: number, total: number) => void): Promise<ProbeResult[]> {
+export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<ProbeResult[]> {
   const started = now();
   const pace = plans[0]?.settings ?? defaultProbeSettings;
   const external = plans.some((plan) => plan.external);
@@ -94,10 +97,12 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
   const downstreams: Downstream[] = [];
   const trials: (Trial & { order: number })[] = [];
   const lag = new LagWatch();
+  let closing = false;
   try {
     for (const plan of plans) {
       for (const connectionPlan of plan.connections) {
         const { settings } = plan;
+        signal?.throwIfAborted();
         const upstream = await startUpstream(
           { keepAliveTimeoutMs: connectionPlan.upstream.keepAliveTimeoutMs, hintSeconds: connectionPlan.upstream.hintSeconds, holdFinMs: settings.holdFinMs, latencyMs: settings.latencyMs },
           plan.external ? { port: plan.external.backendPort, host: plan.external.backendHost } : {},
@@ -106,8 +111,12 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
         const watch = new UpstreamWatch(upstream.backend, (target) => ID_PATTERN.exec(target)?.[1]);
         watches.push(watch);
         const start = async () => {
+          signal?.throwIfAborted();
           const downstream = await startDownstream(connectionPlan, upstream.url, logDir, settings, plan.external);
           downstreams.push(downstream);
+          // Started while the probe was being closed: closed too, here.
+          if (closing) await downstream.close();
+          signal?.throwIfAborted();
           return downstream;
         };
         for (const method of methods) {
@@ -119,7 +128,7 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
               const downstream = () => (used ? start() : ((used = true), Promise.resolve(first)));
               const id = `c${connectionPlan.connection.number}-${method.toLowerCase()}-${gap}-${repeat}`;
               const order = repeat * (gapNames.length + 2) + gapNames.indexOf(gap) + (method === 'POST' ? gapNames.length : 0);
-              trials.push({ id, plan: connectionPlan, settings, gap, method, downstream, watch, lag, offsetMs: 0, order });
+              trials.push({ id, plan: connectionPlan, settings, gap, method, downstream, watch, lag, offsetMs: 0, order, signal });
             }
           }
         }
@@ -127,6 +136,8 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
     }
     // Interleave chains, connections and gaps, so that neighbours in time differ.
     trials.sort((a, b) => a.order - b.order);
+    // Every trial waits on the signal at once, and the probe itself once more.
+    if (signal) setMaxListeners(Math.max(10, trials.length + 1), signal);
     trials.forEach((trial, index) => (trial.offsetMs = external ? 0 : index * pace.staggerMs));
 
     let done = 0;
@@ -136,19 +147,35 @@ export async function runProbes(plans: readonly ProbePlan[], onProgress?: (done:
       onProgress?.(++done, trials.length);
     };
     onProgress?.(0, trials.length);
-    if (external) {
-      // One gateway's pool serves every trial: one at a time, or they would share connections.
-      for (const trial of trials) await run(trial);
-    } else {
-      await Promise.all(trials.map(run));
-    }
+    const all: Promise<unknown> = external
+      ? // One gateway's pool serves every trial: one at a time, or they would share connections.
+        (async () => {
+          for (const trial of trials) {
+            signal?.throwIfAborted();
+            await run(trial);
+          }
+        })()
+      : Promise.all(trials.map(run));
+    await untilAborted(all, signal);
     return plans.map((plan) => summarise(plan, trials, outcomes, now() - started));
   } finally {
+    closing = true;
     lag.stop();
     for (const watch of watches) watch.dispose();
     await Promise.all([...downstreams.map((downstream) => downstream.close()), ...upstreams.map((upstream) => upstream.close())]);
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (the trials left running fail once everything is closed). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const aborted = () => reject(signal.reason);
+    if (signal.aborted) aborted();
+    signal.addEventListener('abort', aborted, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
 }
 
 function summarise(plan: ProbePlan, trials: readonly Trial[], outcomes: ReadonlyMap<Trial, TrialOutcome>, elapsedMs: number): ProbeResult {

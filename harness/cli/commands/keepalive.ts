@@ -18,6 +18,7 @@ import { checkJson, checkText } from '../../keepalive/check-report.ts';
 import { markdownTable, probeJson, probeText } from '../../keepalive/probe-report.ts';
 import { connectionsOf, isSafe } from '../../keepalive/rule.ts';
 import { exits, teach } from '../help.ts';
+import { abortOnStop } from '../stop.ts';
 
 const number = (flag: string, what: string) =>
   z.coerce.number({ error: `${flag}: expected ${what}` }).refine(Number.isFinite, { error: `${flag}: expected ${what}` });
@@ -182,15 +183,29 @@ export function define(keepalive: Command): void {
             { stream: process.stderr, format: 'probe [{bar}] {value}/{total} trials | {duration}s of about {estimate}s', hideCursor: true, clearOnComplete: true },
             cliProgress.Presets.shades_classic,
           );
+      // Ctrl-C, SIGTERM, SIGHUP, the parent or the output's reader gone: the probe closes every
+      // server and nginx it started and removes its folders before the command exits.
+      const stop = abortOnStop();
       let results: ProbeResult[];
       try {
-        results = await runProbes(plans, (done, total) => {
-          if (!bar) return;
-          if (done === 0) bar.start(total, 0, { estimate: Math.ceil(estimatedMs / 1000) });
-          else bar.update(done);
-        });
+        results = await runProbes(
+          plans,
+          (done, total) => {
+            if (!bar) return;
+            if (done === 0) bar.start(total, 0, { estimate: Math.ceil(estimatedMs / 1000) });
+            else bar.update(done);
+          },
+          stop.signal,
+        );
+      } catch (error) {
+        if (!stop.signal.aborted) throw error;
+        bar?.stop();
+        if (stop.cause() !== 'output-closed') process.stderr.write('faultgate: interrupted; everything it started is closed\n');
+        process.exitCode = stop.exitCode();
+        return;
       } finally {
         bar?.stop();
+        stop.dispose();
       }
 
       if (options.markdown) process.stdout.write(`${markdownTable(results)}\n`);

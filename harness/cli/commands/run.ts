@@ -4,7 +4,7 @@
  * Exit 0 when every run met its expectations, 1 when one did not, 2 for bad input.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -12,10 +12,10 @@ import pc from 'picocolors';
 import { FaultgateError } from '../../errors.ts';
 import { ensureWritableFolder } from '../../folders.ts';
 import { mimicOnlySettings } from '../../reference/engine-config.ts';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.ts';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { gatewayNamed } from '../gateways.ts';
 import { exits, teach } from '../help.ts';
-import { onStop } from '../stop.ts';
+import { abortOnStop } from '../stop.ts';
 import { selectScenarios } from '../../runner/load-scenarios.ts';
 import { liveNarration } from '../../runner/live-narration.ts';
 import { startProgress, type LiveProgress } from '../../runner/progress.ts';
@@ -115,22 +115,30 @@ async function runAll(scenarios: readonly Scenario[], options: RunCommandOptions
     const progress: LiveProgress | undefined =
       !options.json && process.stderr.isTTY && expected >= 2000 ? startProgress(scenario.name, expected) : undefined;
     const { finish, ...narration } = narrationFor(scenario, options, progress);
-    const runs = Array.from({ length: options.repeat }, () =>
-      runScenario(scenario, {
+    const runs = Array.from({ length: options.repeat }, () => {
+      const logDir = logDirFor(scenario, options);
+      return runScenario(scenario, {
         gateway,
         signal,
         ...narration,
         ...(options.realTime ? { realTime: true } : {}),
         ...(options.naturalRace ? { naturalRace: true } : {}),
-        ...logDirFor(scenario, options),
+        ...logDir,
         ...(options.wire ? { wire: true } : {}),
         ...(options.pcap ? { pcap: resolve(options.pcap) } : {}),
-      }).then((evidence) => {
-        report(scenario, evidence);
-        finish?.(evidence);
-        return evidence;
-      }),
-    );
+      }).then(
+        (evidence) => {
+          report(scenario, evidence);
+          finish?.(evidence);
+          return evidence;
+        },
+        (error: unknown) => {
+          // A narrated run keeps its folder for the file it names; one that never got there, none.
+          if (logDir.logDir !== undefined && logDir.logDir !== options.logDir) rmSync(logDir.logDir, { recursive: true, force: true });
+          throw error;
+        },
+      );
+    });
     const results = await Promise.all(runs).finally(() => progress?.stop());
     if (options.repeat > 1 && !options.json) {
       const statuses = new Map<string, number>();
@@ -179,33 +187,26 @@ export function define(command: Command): void {
         throw new FaultgateError('E_USAGE', `--pcap ${options.pcap}: one file holds one run; name one scenario and leave out --repeat (or leave out --pcap)`);
       }
       if (options.pcap) ensureWritableFolder(dirname(resolve(options.pcap)), '--pcap', 'choose a file in a folder you can write');
-      const controller = new AbortController();
+      // Ctrl-C, SIGTERM (docker stop, a CI timeout, kill), SIGHUP, the parent gone or the output's
+      // reader gone: every run closes what it started and removes its temporary folders.
+      const stop = abortOnStop();
       // Every run side by side listens for the interrupt.
-      setMaxListeners(Math.max(10, options.repeat * 4), controller.signal);
-      // Ctrl-C, SIGTERM (docker stop, a CI timeout, kill), SIGHUP or the parent gone: every run
-      // closes what it started and removes its temporary folders. SIGTERM exits 143, the rest 130.
-      let exitCode = EXIT_INTERRUPTED;
-      const stopListening = onStop((cause) => {
-        // A second signal while closing: at once.
-        if (controller.signal.aborted) process.exit(exitCode);
-        if (cause === 'SIGTERM') exitCode = EXIT_TERMINATED;
-        controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
-      });
+      setMaxListeners(Math.max(10, options.repeat * 4), stop.signal);
       let failed = 0;
       try {
-        await runAll(scenarios, options, gateway, controller.signal, (scenario, evidence) => {
+        await runAll(scenarios, options, gateway, stop.signal, (scenario, evidence) => {
           if (!evidence.ok) failed++;
           if (options.json) process.stdout.write(`${JSON.stringify(evidence)}\n`);
         });
       } catch (error) {
-        if (controller.signal.aborted) {
-          process.stderr.write('faultgate: interrupted; everything it started is closed\n');
-          process.exitCode = exitCode;
+        if (stop.signal.aborted) {
+          if (stop.cause() !== 'output-closed') process.stderr.write('faultgate: interrupted; everything it started is closed\n');
+          process.exitCode = stop.exitCode();
           return;
         }
         throw error;
       } finally {
-        stopListening();
+        stop.dispose();
       }
       process.exitCode = failed === 0 ? EXIT_OK : EXIT_FAILED;
     });
