@@ -102,10 +102,11 @@ export function onStop(stop: (cause: StopCause) => void): () => void {
 export interface StopSignal {
   /** aborted at the first stop, with a FaultgateError "interrupted" as its reason */
   signal: AbortSignal;
-  /** the exit code the stop asks for: 143 for SIGTERM, 0 when the output's reader went away, else 130 */
-  exitCode(): number;
-  /** what stopped it, once something has */
-  cause(): StopCause | undefined;
+  /**
+   * Once the work has closed what it started: says so on stderr (not when the output's reader went
+   * away) and sets the exit code the stop asks for: 143 for SIGTERM, 0 for a reader gone, else 130.
+   */
+  conclude(): void;
   /** stops listening */
   dispose(): void;
 }
@@ -119,7 +120,11 @@ export function abortOnStop(): StopSignal {
     stoppedBy = cause;
     controller.abort(new FaultgateError('E_USAGE', 'interrupted'));
   });
-  return { signal: controller.signal, exitCode: () => exitCodeOf(stoppedBy), cause: () => stoppedBy, dispose };
+  const conclude = () => {
+    if (stoppedBy !== 'output-closed') process.stderr.write('faultgate: interrupted; everything it started is closed\n');
+    process.exitCode = exitCodeOf(stoppedBy);
+  };
+  return { signal: controller.signal, conclude, dispose };
 }
 
 function exitCodeOf(cause: StopCause | undefined): number {

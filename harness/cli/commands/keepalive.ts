@@ -199,9 +199,7 @@ export function define(keepalive: Command): void {
         );
       } catch (error) {
         if (!stop.signal.aborted) throw error;
-        bar?.stop();
-        if (stop.cause() !== 'output-closed') process.stderr.write('faultgate: interrupted; everything it started is closed\n');
-        process.exitCode = stop.exitCode();
+        stop.conclude();
         return;
       } finally {
         bar?.stop();

@@ -200,8 +200,7 @@ export function define(command: Command): void {
         });
       } catch (error) {
         if (stop.signal.aborted) {
-          if (stop.cause() !== 'output-closed') process.stderr.write('faultgate: interrupted; everything it started is closed\n');
-          process.exitCode = stop.exitCode();
+          stop.conclude();
           return;
         }
         throw error;
