@@ -161,8 +161,9 @@ export async function launchNginx(conf: (dir: string, port: number) => string, n
     const port = await freePort();
     mkdirSync(join(dir, 'logs'), { recursive: true });
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, port));
-    const child = spawn(nginx.bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-    const stop = onExit(child);
+    const child = spawn('sh', ['-c', SUPERVISOR, 'nginx', nginx.bin, '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['pipe', 'ignore', 'ignore'] });
+    // Ended after the shell has gone: nothing to say.
+    child.stdin?.on('error', () => undefined);
     try {
       await ready(child, port, Date.now() + 5000);
       return {
@@ -171,13 +172,11 @@ export async function launchNginx(conf: (dir: string, port: number) => string, n
         version: nginx.version,
         dir,
         close: async () => {
-          stop();
           await kill(child);
           rmSync(dir, { recursive: true, force: true });
         },
       };
     } catch (error) {
-      stop();
       await kill(child);
       // Another process may have taken the port between its release and nginx's bind.
       if (attempt >= 3) {
@@ -188,25 +187,21 @@ export async function launchNginx(conf: (dir: string, port: number) => string, n
   }
 }
 
-/** nginx must not outlive this process: whatever is still running is killed on exit. */
-const running = new Set<ChildProcess>();
-let exitHook = false;
-function onExit(child: ChildProcess): () => void {
-  running.add(child);
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const each of running) each.kill('SIGKILL');
-    });
-  }
-  return () => running.delete(child);
-}
+/**
+ * nginx has no parent-death signal, and an exit hook does not run when this process is killed
+ * outright (SIGKILL). So nginx runs under a one-line supervisor: `sh` starts it and a watcher that
+ * reads this process's end of a pipe (fd 3); at the pipe's EOF (close() ends it, and the kernel
+ * closes it whenever this process ends, however) the watcher stops nginx. The shell exits with
+ * nginx's own status, so a failed start is seen as before.
+ */
+const SUPERVISOR = 'exec 3<&0; "$@" & nginx=$!; (read _ <&3; kill -TERM $nginx 2>/dev/null) & watcher=$!; wait $nginx; status=$?; kill $watcher 2>/dev/null; exit $status';
 
+/** Ends the supervisor's pipe, so that it stops nginx, and resolves once both have ended. */
 function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.stdin?.end();
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * A command stopped before its end, by Ctrl-C or by the reader of its output going away
  * (`faultgate run all | head`), closes everything it started: the nginx processes of a probe or a
- * Router, the servers, the log folder a narrated run made. Each runs with a temp folder of its own,
+ * Router, the servers, the log folder a narrated run made. Killed outright, it still leaves no
+ * nginx running. Each runs with a temp folder of its own,
  * so that what it leaves (a folder, a process whose command line names that folder) is its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,6 +66,18 @@ describe.skipIf(!findNginx() && !process.env.CI)('stopped before the end, nothin
     expect(await run.exited).toBe(0);
     expect(run.stderr()).toBe('');
     expect(leftovers(tmp)).toEqual([]);
+  });
+
+  it('killed outright (SIGKILL) while its Router runs: the Router, a real nginx, stops too', async () => {
+    const tmp = tempDir();
+    const run = start(['run', 'router-timeout-fixed'], tmp);
+    await once(run.child.stdout as NodeJS.ReadableStream, 'data');
+    expect(processesNaming(tmp).length).toBeGreaterThan(0);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    // No exit hook runs on SIGKILL: nginx's supervisor sees the pipe from the command close. Its
+    // folders stay, for nothing is left to remove them.
+    await until(() => processesNaming(tmp).length === 0, 'the Router stopped');
   });
 
   it('a narrated run, Ctrl-C mid-run: its log folder, which it would have named at the end, removed', async () => {
