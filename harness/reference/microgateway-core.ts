@@ -132,7 +132,9 @@ export async function startMicrogatewayCore(options: ReferenceGatewayOptions): P
     env: { ...process.env, DEBUG: '', [LAUNCH_VARIABLE]: JSON.stringify(launch) },
   });
   let stderr = '';
-  const exit = new Promise<EngineExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: lastErrorLine(stderr) })));
+  // 'close', not 'exit': by then stderr has been read to its end, so the error that ended the
+  // engine is in it (on 'exit' the last chunk was sometimes still unread: an empty error).
+  const exit = new Promise<EngineExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr: lastErrorLine(stderr) })));
   const exited = exit.then(() => undefined);
   // The engine prints a banner and "logging to …" on stdout; nobody reads them, so they must not back up.
   child.stdout?.resume();
