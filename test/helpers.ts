@@ -425,16 +425,27 @@ function tcpSockets(): { state: string; localPort: number; remotePort: number; i
 }
 
 /**
+ * Resolves once `condition` holds, read every `everyMs`; fails with `what()` past `deadlineMs`.
+ * For states only the kernel records (sockets, processes), which no event announces here.
+ */
+export async function pollUntil(condition: () => boolean, what: () => string, deadlineMs = 10_000, everyMs = 10): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(what());
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
  * Resolves when a socket of the process becomes half-closed that was not among `before`: the
  * kernel's record that a FIN was sent or received. Read every 10 ms, up to `deadlineMs`.
  */
-export async function nextHalfClose(pid: number, port: number, before: ReadonlySet<string>, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if ([...halfClosedSockets(pid, port)].some((inode) => !before.has(inode))) return;
-    if (Date.now() > until) throw new Error(`no socket of process ${pid} was half-closed within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function nextHalfClose(pid: number, port: number, before: ReadonlySet<string>, deadlineMs = 10_000): Promise<void> {
+  return pollUntil(
+    () => [...halfClosedSockets(pid, port)].some((inode) => !before.has(inode)),
+    () => `no socket of process ${pid} was half-closed within ${deadlineMs} ms`,
+    deadlineMs,
+  );
 }
 
 /**
@@ -442,10 +453,10 @@ export async function nextHalfClose(pid: number, port: number, before: ReadonlyS
  * whose far end is that port): e.g. a pooled connection the target closed is gone from the
  * gateway too. Read every 10 ms, up to `deadlineMs`.
  */
-export async function connectionsGone(pid: number, port: number, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (socketsOf(pid).some((socket) => socket.remotePort === port)) {
-    if (Date.now() > until) throw new Error(`process ${pid} still holds a connection to port ${port} after ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function connectionsGone(pid: number, port: number, deadlineMs = 10_000): Promise<void> {
+  return pollUntil(
+    () => !socketsOf(pid).some((socket) => socket.remotePort === port),
+    () => `process ${pid} still holds a connection to port ${port} after ${deadlineMs} ms`,
+    deadlineMs,
+  );
 }

@@ -5,19 +5,18 @@
  * shows for each command is the one its loaded definition would give.
  */
 import { Help } from 'commander';
-import { build, stop } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/commands/index.ts';
 import { buildProgram } from '../../harness/cli/main.ts';
+import { importsFrom } from '../compose/import-graph.ts';
 import { helpOf } from '../docs/help-of.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What a module loads before it runs (its static imports, followed): project files and packages. */
 async function eagerlyLoaded(root: string): Promise<string[]> {
-  const result = await build({ entryPoints: [root], absWorkingDir: projectRoot, bundle: true, write: false, outdir: 'out', metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' }).finally(() => stop());
-  const inputs = result.metafile.inputs;
+  const inputs = await importsFrom(projectRoot, [root]);
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;

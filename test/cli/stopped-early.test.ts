@@ -10,28 +10,20 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { findNginx } from '../../harness/keepalive/real-nginx.ts';
-import { cleanEnvironment, FAULTGATE, tempDir } from '../helpers.ts';
+import { cleanEnvironment, FAULTGATE, pollUntil, tempDir } from '../helpers.ts';
 
-/** The pids of processes whose command line names `text` (nginx -p <folder> names its folder). */
-function processesNaming(text: string): number[] {
+/** The processes whose command line names `text` (nginx -p <folder> names its folder), as "pid: command line". */
+function processesNaming(text: string): string[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
+    .flatMap((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return command.includes(text) ? [`${pid}: ${command.replaceAll('\0', ' ').trim()}`] : [];
       } catch {
-        return false;
+        return [];
       }
-    })
-    .map(Number);
-}
-
-async function until(condition: () => boolean, what: string, deadlineMs = 15_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    });
 }
 
 function start(args: string[], tmp: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
@@ -43,13 +35,13 @@ function start(args: string[], tmp: string): { child: ChildProcess; stderr: () =
   return { child, stderr: () => stderr, exited };
 }
 
-const leftovers = (tmp: string) => [...readdirSync(tmp), ...processesNaming(tmp).map((pid) => `process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`)];
+const leftovers = (tmp: string) => [...readdirSync(tmp), ...processesNaming(tmp)];
 
 describe.skipIf(!findNginx() && !process.env.CI)('stopped before the end, nothing is left', () => {
   it('keepalive probe, Ctrl-C once its nginx hops run: every nginx stopped, its folders removed, exit 130', async () => {
     const tmp = tempDir();
     const probe = start(['keepalive', 'probe', 'examples/chains/nginx-to-node.yaml'], tmp);
-    await until(() => processesNaming(tmp).length > 0, 'an nginx of the probe');
+    await pollUntil(() => processesNaming(tmp).length > 0, () => 'no nginx of the probe within 15 s', 15_000, 20);
     probe.child.kill('SIGINT');
     expect(await probe.exited).toBe(130);
     expect(probe.stderr()).toBe('faultgate: interrupted; everything it started is closed\n');
@@ -77,7 +69,7 @@ describe.skipIf(!findNginx() && !process.env.CI)('stopped before the end, nothin
     await run.exited;
     // No exit hook runs on SIGKILL: nginx's supervisor sees the pipe from the command close. Its
     // folders stay, for nothing is left to remove them.
-    await until(() => processesNaming(tmp).length === 0, 'the Router stopped');
+    await pollUntil(() => processesNaming(tmp).length === 0, () => `the Router still runs after 15 s: ${processesNaming(tmp).join('; ')}`, 15_000, 20);
   });
 
   it('a narrated run, Ctrl-C mid-run: its log folder, which it would have named at the end, removed', async () => {

@@ -6,7 +6,7 @@
  * `npm ci --omit=dev`.
  */
 import { isBuiltin } from 'node:module';
-import { build, stop } from 'esbuild';
+import { build, stop, type Metafile } from 'esbuild';
 
 export interface ImportGraph {
   /** project files, relative to the project root, with forward slashes */
@@ -22,7 +22,8 @@ function packageOf(specifier: string): string {
   return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
 }
 
-export async function importGraph(projectRoot: string, roots: readonly string[]): Promise<ImportGraph> {
+/** esbuild's record of every file reachable from `roots` and what each imports, how (static or import()) and whether it is a package. */
+export async function importsFrom(projectRoot: string, roots: readonly string[]): Promise<Metafile['inputs']> {
   // esbuild serves builds from a child process of its own; it is stopped once the graph is read.
   const result = await build({
     entryPoints: [...roots],
@@ -37,7 +38,11 @@ export async function importGraph(projectRoot: string, roots: readonly string[])
     packages: 'external',
     logLevel: 'silent',
   }).finally(() => stop());
-  const inputs = Object.entries(result.metafile.inputs);
+  return result.metafile.inputs;
+}
+
+export async function importGraph(projectRoot: string, roots: readonly string[]): Promise<ImportGraph> {
+  const inputs = Object.entries(await importsFrom(projectRoot, roots));
   const external = inputs.flatMap(([, input]) => input.imports.filter((entry) => entry.external && !isBuiltin(entry.path)));
   const packages = new Set(external.map((entry) => packageOf(entry.path)));
   const eager = new Set(external.filter((entry) => entry.kind !== 'dynamic-import').map((entry) => packageOf(entry.path)));
