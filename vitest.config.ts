@@ -20,6 +20,8 @@ const LONGEST_FIRST = [
   'test/compose/compose-run.test.ts',
   'test/differential/microgateway-core.test.ts',
   'test/docs/doc-commands.test.ts',
+  'test/keepalive/probe.test.ts',
+  'test/wire/stories-edge.test.ts',
   'test/cli/parent-gone.test.ts',
   'test/fuzz/gateway.fuzz.test.ts',
 ];
@@ -38,17 +40,15 @@ class LongestFirst extends BaseSequencer {
 
 /**
  * Real sockets and real timers. Timing verdicts are judged where the time is decided (the
- * gateway's own timer), which a busy machine cannot flip, so those tests run in parallel with the
- * rest. Tests that decide races of tens of milliseconds at a client's clock run before the rest,
- * on a machine with nothing else to do: such a file is named *.timing.test.ts. They mostly wait
- * (on keep-alive timeouts, on handshake limits), so they run two at a time; the one that loads the
- * machine on purpose runs first, alone.
+ * gateway's own timer, the probe's measured stalls, the packets' order), which a busy machine
+ * cannot flip, so the files run in parallel, more at once than there are cores. One runs first,
+ * alone: the test that loads the machine on purpose, so that the load it judges is its own.
  *
  * Files share their worker process (isolate: false): each worker loads vitest, zod, pino and the
  * harness once, not once per file, which was most of the suite's time. The tests keep no state in
  * modules or in the process (every server, folder and child is the test's own and closed by it).
  */
-const LOADS_THE_MACHINE = 'test/scenarios/loaded-machine.timing.test.ts';
+const LOADS_THE_MACHINE = 'test/scenarios/loaded-machine.test.ts';
 
 const SOURCES = /^(harness|faulty-backends|scenarios)\//;
 
@@ -93,12 +93,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'timing', include: ['test/**/*.timing.test.ts'], exclude: [LOADS_THE_MACHINE], maxWorkers: 2, sequence: { groupOrder: 1 } },
-      },
-      {
-        extends: true,
         // Mostly waiting on sockets and timers, not computing: more files at once than cores.
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.timing.test.ts'], sequence: { groupOrder: 2 }, maxWorkers: 5 },
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: [LOADS_THE_MACHINE], sequence: { groupOrder: 1 }, maxWorkers: 5 },
       },
     ],
   },

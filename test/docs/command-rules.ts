@@ -40,7 +40,7 @@ export const commandRules: CommandRule[] = [
   { match: /^npx faultgate up\b/, skip: 'runs until Ctrl-C (test/stage/up.test.ts starts and stops it)' },
   {
     match: /^npx faultgate keepalive probe\b/,
-    skip: 'decides races of tens of milliseconds, so it runs alone: test/keepalive/probe.timing.test.ts probes every example chain',
+    skip: 'test/keepalive/probe.test.ts probes every example chain, this one among them',
   },
   {
     match: /^npx faultgate run all --gateway microgateway-core@3\.3\.7/,

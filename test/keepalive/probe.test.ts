@@ -8,8 +8,9 @@
  *    "none failed" or "all failed": with its timing checks, a gap never fails only sometimes;
  *  - in real time, the gateway's agent itself applies a target's Keep-Alive hint;
  *  - against a gateway the user runs, the probe only starts the backend and drives traffic;
- * and a probe leaves nothing running. A timing file: races of tens of milliseconds are decided
- * here, so it runs alone.
+ * and a probe leaves nothing running. Races of tens of milliseconds are decided here, among the
+ * other files' load: the probe measures every trial's stalls and runs a disturbed trial again
+ * (ATTEMPTS), so a busy machine costs retries, not verdicts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,13 @@ const hinted = (honours: boolean) =>
 const yours = (idle: number) =>
   parseChain(`yours-${idle}.yaml`, `hops:\n  - name: microgateway\n    idle_timeout_ms: ${idle}\n  - name: target\n    keep_alive_timeout_ms: 5000\n`);
 
+/**
+ * Attempts per trial. Among the other files about one attempt in four meets a stall of this machine
+ * (49 retried for 156 trials, the worst run seen); a trial left unproven after twelve is then a
+ * chance of about 1 in 10⁷, where the probe's default of five leaves about 1 in 1 000.
+ */
+const ATTEMPTS = 12;
+
 let handlesBefore = 0;
 let handlesAfter = 0;
 let table: { chains: Chain[]; results: ProbeResult[] };
@@ -68,13 +76,13 @@ beforeAll(async () => {
       settings: { edgemicro: { logging: { dir: logDir } }, ...(gatewayIdleMs ? { target_idle_timeout: gatewayIdleMs } : {}) },
     });
     gateways.push(gateway);
-    const settings = { ...defaultProbeSettings, scaleToMs: 300, repeat: 1 };
+    const settings = { ...defaultProbeSettings, scaleToMs: 300, repeat: 1, attempts: ATTEMPTS };
     return runProbe(planProbe(yours(idle), settings, { url: `${gateway.url}/orders`, backendPort, backendHost: '127.0.0.1' }));
   };
 
   const chains = exampleFiles.map((file) => loadChain(file));
-  const tableSettings = { ...defaultProbeSettings, scaleToMs: 1000, repeat: 1 };
-  const realTimeSettings = { ...defaultProbeSettings, repeat: 1, holdFinMs: 100 };
+  const tableSettings = { ...defaultProbeSettings, scaleToMs: 1000, repeat: 1, attempts: ATTEMPTS };
+  const realTimeSettings = { ...defaultProbeSettings, repeat: 1, holdFinMs: 100, attempts: ATTEMPTS };
   const [tableResults, realTimeResults, racing, aligned] = await Promise.all([
     runProbes(chains.map((chain) => planProbe(chain, tableSettings))),
     runProbes([planProbe(hinted(true), realTimeSettings), planProbe(hinted(false), realTimeSettings)]),
@@ -232,19 +240,28 @@ describe('keepalive probe', () => {
   });
 
   it('delays what the upstream sends by the latency, and nothing the downstream sends', async () => {
-    const echo = net.createServer((socket) => socket.pipe(socket));
+    // A latency longer than any stall of a busy machine: the one bound read at a clock from above
+    // (the ping reached the upstream before the latency was up) holds with the cores shared.
+    const latencyMs = 1000;
+    let reachedUpstream = 0;
+    const echo = net.createServer((socket) =>
+      socket.on('data', (chunk) => {
+        reachedUpstream = performance.now();
+        socket.write(chunk);
+      }),
+    );
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const link = await startLatencyLink({ target: { host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port }, latencyMs: 40 });
+    const link = await startLatencyLink({ target: { host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port }, latencyMs });
     const client = net.connect({ host: '127.0.0.1', port: link.port });
     await new Promise((resolve) => client.once('connect', resolve));
     const sent = performance.now();
     client.write('ping');
     await new Promise((resolve) => client.once('data', resolve));
-    const trip = performance.now() - sent;
+    const back = performance.now() - reachedUpstream;
     client.destroy();
     await link.close();
     await new Promise<void>((resolve) => echo.close(() => resolve()));
-    expect(trip).toBeGreaterThanOrEqual(38); // a timer may fire up to a millisecond early on the loop's clock
-    expect(trip).toBeLessThan(40 + 60);
+    expect(reachedUpstream - sent).toBeLessThan(latencyMs);
+    expect(back).toBeGreaterThanOrEqual(latencyMs - 2); // a timer may fire up to a millisecond early on the loop's clock
   });
 });

@@ -4,7 +4,8 @@
  * side: all of them must still come out as their documents say. And the timing verdict must still
  * fail a 502 that came for the wrong reason, or before the limit could have run out.
  *
- * A timing file: it loads the machine on purpose, so it must not share it with other test files.
+ * It loads the machine on purpose, so it runs first and alone (vitest.config.ts): the other files'
+ * own load is theirs, not this test's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
