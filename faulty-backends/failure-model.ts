@@ -5,7 +5,6 @@
  * table of answers lists every row. A row names a target URL instead of a backend where no server
  * is needed (a name that cannot resolve).
  */
-import type { FailurePhase } from '../harness/gateway/failures.ts';
 import { failureKey, type FailureKey, type ModelFailure } from './faults.ts';
 import type { BackendName } from './index.ts';
 

@@ -14,9 +14,9 @@ import { parseMicrogatewaySettings } from '../../harness/config/microgateway.ts'
 import { personalities } from '../../harness/gateway/personalities.ts';
 import type { GatewayOptions } from '../../harness/gateway/gateway.ts';
 import { personalityNames } from '../../harness/gateway/personality.ts';
-import { backendsWithoutService, dockerfilePath, serviceToAdd, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, type ComposeFile } from './compose-file.ts';
+import { backendsWithoutService, dockerfilePath, serviceToAdd, faultgateArguments, imageEntrypoint, isUnder, kindOf, loadCompose, mountsOf, projectRoot, publishedPorts, serviceNamed } from './compose-file.ts';
 import { importGraph } from './import-graph.ts';
-import { runHealthcheck } from './local-run.ts';
+import { runHealthchecks } from './local-run.ts';
 import { reservedPort } from '../helpers.ts';
 import { parseInvocation, type Invocation } from './invocation.ts';
 
@@ -49,12 +49,6 @@ function gatewaysOf(all: Map<string, Invocation>): Map<string, GatewayOptions> {
 
 function productLogDir(options: GatewayOptions): string {
   return options.personality === 'edge' ? parseEdgeSettings(options.settings)['logging.dir'] : parseMicrogatewaySettings(options.settings).edgemicro.logging.dir;
-}
-
-function serviceNamed(file: ComposeFile, name: string) {
-  const service = file.services[name];
-  if (!service) throw new Error(`no service ${name}`);
-  return service;
 }
 
 describe('docker-compose.yml', () => {
@@ -152,7 +146,7 @@ describe('docker-compose.yml', () => {
     const port = await reservedPort();
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const verdicts = async () => Promise.all(services.map(async ([name, service]) => `${name} ${await runHealthcheck(service, { name, port })}`));
+    const verdicts = async () => (await runHealthchecks(services.map(([name, service]) => ({ service, local: { name, port } })))).map((code, index) => `${services[index]?.[0]} ${code}`);
     const listening = await verdicts();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const refusing = await verdicts();

@@ -10,9 +10,9 @@ import { expect, test } from 'vitest';
 import { parseEdgeSettings } from '../../harness/config/edge.ts';
 import { parseEventLogLine } from '../../harness/gateway/microgateway.ts';
 import { request, tempDir } from '../helpers.ts';
-import { faultgateArguments, loadCompose, type ComposeFile } from './compose-file.ts';
+import { faultgateArguments, loadCompose, serviceNamed, type ComposeFile } from './compose-file.ts';
 import { parseInvocation } from './invocation.ts';
-import { runHealthcheck, startServices, type LocalService } from './local-run.ts';
+import { runHealthchecks, startServices, type LocalService } from './local-run.ts';
 
 /** The gateway service that fronts `backend` with `personality`, found in the compose file itself. */
 async function gatewayFor(compose: ComposeFile, personality: string, backend: string) {
@@ -87,13 +87,9 @@ test('every service runs locally with its compose environment, and the gateways 
   const ended = [...local.values()].flatMap((entry) => (entry.ended() === undefined ? [] : [`${entry.name} ended (${entry.ended()}): ${entry.stderr()}`]));
   expect(ended, 'services that ended on their own').toEqual([]);
 
-  const health = await Promise.all(
-    [...local].map(async ([name, entry]) => {
-      const definition = compose.services[name];
-      if (!definition) throw new Error(`no service ${name}`);
-      return [name, await runHealthcheck(definition, entry)] as const;
-    }),
-  );
+  const entries = [...local.values()];
+  const codes = await runHealthchecks(entries.map((entry) => ({ service: serviceNamed(compose, entry.name), local: entry })));
+  const health = entries.map((entry, index) => [entry.name, codes[index]] as const);
   expect(health.filter(([, code]) => code !== 0), 'services whose healthcheck failed').toEqual([]);
 
   // Stopping flushes the product logs; every command must close and exit 0 on SIGTERM.

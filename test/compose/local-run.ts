@@ -119,14 +119,30 @@ async function stopChild(child: ChildProcess, exited: Promise<[number | null, No
   return code;
 }
 
-/** Runs the service's healthcheck here, pointed at the port the service got; resolves to its exit code. */
-export async function runHealthcheck(service: ComposeService, local: Pick<LocalService, 'name' | 'port'>): Promise<number | null> {
+/** The script of a service's healthcheck, which must be compose's exec form `CMD bash -c <script>`. */
+function healthcheckScript(service: ComposeService, name: string): string {
   const [form, program, option, script, ...rest] = service.healthcheck.test;
   if (form !== 'CMD' || program !== 'bash' || option !== '-c' || script === undefined || rest.length > 0) {
-    throw new Error(`service ${local.name}: healthcheck ${service.healthcheck.test.join(' ')} is not "CMD bash -c <script>"`);
+    throw new Error(`service ${name}: healthcheck ${service.healthcheck.test.join(' ')} is not "CMD bash -c <script>"`);
   }
   // Compose turns $$ into the $ that bash then expands.
-  const check = spawn('bash', ['-c', script.replaceAll('$$', '$')], { env: { ...baseEnvironment(), FAULTGATE_PORT: String(local.port) }, stdio: 'ignore' });
-  const [code] = (await once(check, 'exit')) as [number | null];
-  return code;
+  return script.replaceAll('$$', '$');
+}
+
+/**
+ * Runs services' healthchecks here, each pointed at the port its service got, and resolves to their
+ * exit codes in order. Each runs as the container runs it, `bash -c <script>` with FAULTGATE_PORT
+ * set, one after another under one outer bash: the test's worker, a process of some hundred
+ * megabytes, forks once, not once per check (64 forks took it about 0.7 s).
+ */
+export async function runHealthchecks(checks: readonly { service: ComposeService; local: Pick<LocalService, 'name' | 'port'> }[]): Promise<(number | null)[]> {
+  const runEach = 'while [ $# -gt 0 ]; do FAULTGATE_PORT=$1 bash -c "$2"; echo $?; shift 2; done';
+  const args = checks.flatMap(({ service, local }) => [String(local.port), healthcheckScript(service, local.name)]);
+  const outer = spawn('bash', ['-c', runEach, 'healthchecks', ...args], { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  outer.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const [code] = (await once(outer, 'close')) as [number | null];
+  const codes = output.split('\n').filter(Boolean).map(Number);
+  if (code !== 0 || codes.length !== checks.length) throw new Error(`the healthchecks' runner ended with ${code}, after ${codes.length} of ${checks.length} checks`);
+  return codes;
 }

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendNamed, backends } from '../../faulty-backends/index.ts';
+import { backendNamed } from '../../faulty-backends/index.ts';
 import type { RunningBackend } from '../../faulty-backends/backend.ts';
 import { failureModel, methods, rowName, type Method, type ModelRow } from '../../faulty-backends/failure-model.ts';
 import { createGateway } from '../../harness/gateway/gateway.ts';
