@@ -75,8 +75,8 @@ export const expectationSchema = z
     failure: z.enum(failureKinds).optional(),
     /**
      * the last request must be answered at the named gateway setting: that limit fired (armed with
-     * its value), its timer ran at most toleranceMs longer, and the client waited at least the limit
-     * (see timing-verdict.ts)
+     * its value) and not before it, and the gateway answered at least the limit and at most
+     * toleranceMs (and what a busy machine adds) after reading the request (see timing-verdict.ts)
      */
     answeredAt: z.object({ setting: text('a gateway setting name'), toleranceMs: positiveMillis() }).strict().optional(),
   })

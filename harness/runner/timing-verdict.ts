@@ -2,8 +2,12 @@
  * Was the answer given at the gateway limit the scenario names? Judged where that time is decided.
  *
  * A 502 "at io.timeout.millis" is the gateway's own timer firing. So the verdict reads the
- * gateway's evidence first: which limit fired, the value it was armed with, and how long its timer
- * really ran (measured by the agent that armed it). Then how long after reading the request the
+ * gateway's evidence first: which limit fired, the value it was armed with, and that its timer did
+ * not run out before that value (measured by the agent that armed it). How much longer it ran is
+ * not judged: a timer is late only when its event loop was held up (a busy machine, other work in
+ * the same process), never by the product's doing, and a bound on it was a bound on the machine
+ * (twenty handshake limits due at once, among the other test files, ran 272 ms over). Then how
+ * long after reading the request the
  * gateway answered, by its own clock when it is the harness's gateway, which also counts what
  * happens before it arms its timer (the TCP connect, the Client Hello). The client's clock is read
  * only when there is no such record (a real engine): it adds the answer's way back, which a
@@ -21,7 +25,7 @@ const EARLY_ROUNDING_MS = 1;
 export interface AnsweredAt {
   /** the gateway setting whose value the answer must come at */
   setting: string;
-  /** how late the gateway's timer may fire after its value (a busy event loop delays it) */
+  /** how much later than the limit the gateway may answer, beyond what a busy machine adds (CLIENT_SLACK_MS) */
   toleranceMs: number;
 }
 
@@ -55,8 +59,8 @@ export function judgeTiming(expected: AnsweredAt, limitMs: number, observation: 
       problems.push(`expected the answer to be decided by ${expected.setting} (${limitMs} ms), but no gateway limit fired: ${failure.description}`);
     } else if (limit.ms !== limitMs) {
       problems.push(`the gateway's ${limit.name} limit fired, armed with ${limit.ms} ms, but ${expected.setting} is ${limitMs} ms`);
-    } else if (limit.firedAfterMs !== undefined && (limit.firedAfterMs < limitMs - EARLY_ROUNDING_MS || limit.firedAfterMs > limitMs + expected.toleranceMs)) {
-      problems.push(`the gateway's ${limit.name} limit (${expected.setting}=${limitMs} ms) fired after ${Math.round(limit.firedAfterMs)} ms, outside ${limitMs}–${limitMs + expected.toleranceMs} ms`);
+    } else if (limit.firedAfterMs !== undefined && limit.firedAfterMs < limitMs - EARLY_ROUNDING_MS) {
+      problems.push(`the gateway's ${limit.name} limit (${expected.setting}=${limitMs} ms) fired after ${Math.round(limit.firedAfterMs)} ms, before its value`);
     }
   }
   const byGateway = failure?.elapsedMs;
