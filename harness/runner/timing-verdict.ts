@@ -7,13 +7,13 @@
  * not judged: a timer is late only when its event loop was held up (a busy machine, other work in
  * the same process), never by the product's doing, and a bound on it was a bound on the machine
  * (twenty handshake limits due at once, among the other test files, ran 272 ms over). Then how
- * long after reading the request the
- * gateway answered, by its own clock when it is the harness's gateway, which also counts what
- * happens before it arms its timer (the TCP connect, the Client Hello). The client's clock is read
- * only when there is no such record (a real engine): it adds the answer's way back, which a
- * crowded event loop stretches to seconds (ten 502s due at once among eighty other runs, on a
- * machine whose cores other processes kept busy: 1.35 s here), so it gets a wide allowance. An
- * answer before the limit, or one decided by anything but the limit, fails either way.
+ * long after reading the request the gateway answered, by its own clock when it is the harness's
+ * gateway, which also counts what happens before it arms its timer (the TCP connect, the Client
+ * Hello). The client's clock is read only when there is no such record (a real engine): it adds
+ * the answer's way back, which a crowded event loop stretches to seconds (ten 502s due at once
+ * among eighty other runs, on a machine whose cores other processes kept busy: 1.35 s here), so it
+ * gets a wide allowance. An answer before the limit, or one decided by anything but the limit,
+ * fails either way.
  */
 
 /** What a busy machine may add around the limit: before the timer is armed, and on the way back to the client. */

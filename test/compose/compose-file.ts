@@ -64,10 +64,6 @@ export function imageEntrypoint(dockerfile: string = readFileSync(dockerfilePath
   return z.array(z.string()).min(1).parse(JSON.parse(line.slice('ENTRYPOINT '.length)));
 }
 
-/**
- * The arguments the service passes to the faultgate command: its whole command, which the image's
- * ENTRYPOINT (the faultgate command) receives.
- */
 /** The service of that name; a name the file lacks is the test's mistake, said as such. */
 export function serviceNamed(compose: ComposeFile, name: string): ComposeService {
   const service = compose.services[name];
@@ -75,6 +71,10 @@ export function serviceNamed(compose: ComposeFile, name: string): ComposeService
   return service;
 }
 
+/**
+ * The arguments the service passes to the faultgate command: its whole command, which the image's
+ * ENTRYPOINT (the faultgate command) receives.
+ */
 export function faultgateArguments(name: string, service: ComposeService): string[] {
   if (service.command[0] === 'node' || service.command[0]?.endsWith('faultgate.js')) {
     throw new Error(`service ${name}: command is the arguments of the image's ENTRYPOINT (faultgate), not "${service.command.join(' ')}"`);

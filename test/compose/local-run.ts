@@ -132,8 +132,8 @@ function healthcheckScript(service: ComposeService, name: string): string {
 /**
  * Runs services' healthchecks here, each pointed at the port its service got, and resolves to their
  * exit codes in order. Each runs as the container runs it, `bash -c <script>` with FAULTGATE_PORT
- * set, one after another under one outer bash: the test's worker, a process of some hundred
- * megabytes, forks once, not once per check (64 forks took it about 0.7 s).
+ * set, one after another under one outer bash: the test's worker spawns once, not once per check
+ * (in a full suite, both cores busy, its 64 spawns held it about 0.7 s).
  */
 export async function runHealthchecks(checks: readonly { service: ComposeService; local: Pick<LocalService, 'name' | 'port'> }[]): Promise<(number | null)[]> {
   const runEach = 'while [ $# -gt 0 ]; do FAULTGATE_PORT=$1 bash -c "$2"; echo $?; shift 2; done';
