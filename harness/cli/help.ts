@@ -23,6 +23,7 @@ export const exits = {
   usage: [EXIT_USAGE, 'bad input: one line on stderr names the option, file or field and the fix; nothing is left running'] as [number, string],
   interrupted: [EXIT_INTERRUPTED, 'Ctrl-C (or SIGHUP, or the process that started it exiting) before the end: everything it started is closed'] as [number, string],
   terminated: [EXIT_TERMINATED, 'SIGTERM before the end: everything it started is closed'] as [number, string],
+  outputClosed: [EXIT_OK, 'the reader of its output went away before the end (… | head): everything it started is closed, quietly'] as [number, string],
 };
 
 function render(teaching: Teaching): string {

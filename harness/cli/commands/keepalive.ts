@@ -151,7 +151,7 @@ export function define(keepalive: Command): void {
       ['keepalive probe examples/chains/mismatched.yaml --scale-to 1000 --json', 'the counts as JSON'],
       ['keepalive probe examples/chains/mismatched.yaml --gateway-url http://127.0.0.1:8000 --backend-port 9000', "your gateway on 8000 instead of the chain's last connection, its target pointed at 9000"],
     ],
-    exits: [exits.ok('every connection is safe'), exits.failed('one is not, or the probe could not tell'), exits.usage],
+    exits: [exits.ok('every connection is safe'), exits.failed('one is not, or the probe could not tell'), exits.usage, exits.interrupted, exits.terminated, exits.outputClosed],
   });
   probe
     .argument('<chain...>', 'chain file(s): the hops from the client side to the origin (YAML)')

@@ -163,7 +163,7 @@ export function define(command: Command): void {
       ['run keepalive-timeout-mismatch --repeat 40', '40 runs side by side, the outcomes counted'],
       ['run examples/scenarios/target-closes-early.yaml', 'a scenario file of your own (TypeScript, YAML or JSON)'],
     ],
-    exits: [exits.ok('every run came out as its document says'), exits.failed('one did not (the narration or the JSON says why)'), exits.usage, exits.interrupted, exits.terminated],
+    exits: [exits.ok('every run came out as its document says'), exits.failed('one did not (the narration or the JSON says why)'), exits.usage, exits.interrupted, exits.terminated, exits.outputClosed],
   });
   command
     .argument('<names...>', 'scenario names (see faultgate list), "all", or paths of scenario files')
