@@ -3,6 +3,7 @@
  * judge what came back. An outcome the model did not expect is believed only if this process was
  * not stalled meanwhile (see surprise()); otherwise the attempt proves nothing and is run again.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { now } from '../trace.ts';
 import type { Downstream, Method, Outcome } from './downstream.ts';
 import type { ConnectionPlan, DownstreamModel, GapName, ProbeSettings } from './probe-plan.ts';
@@ -38,23 +39,12 @@ const EXTERNAL_FIN_ALLOWANCE_MS = 100;
 
 /**
  * Resolves at a moment on the monotonic clock; at once (as a microtask) when it has passed.
- * Rejects with the reason once `signal` is aborted, leaving no timer behind.
+ * Rejects once `signal` is aborted, leaving no timer behind.
  */
 function until(at: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   const wait = at - now();
-  if (wait <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const aborted = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', aborted);
-      resolve();
-    }, wait);
-    signal?.addEventListener('abort', aborted, { once: true });
-  });
+  return wait > 0 ? sleep(wait, undefined, { signal }) : Promise.resolve();
 }
 
 /** The promise's value, or undefined if it has not settled by `at`; leaves no timer behind. */
